@@ -1,0 +1,96 @@
+"""Roles are groups with permissions. This table is the single definition; ``sync_roles``
+creates or updates the groups from it (run by ``partnerdesk sync-roles``, ``demo`` and
+``start``).
+
+Each entry maps a role to ``app_label.codename`` permissions. ``view`` of a model grants the
+list and detail pages and the GET endpoints; the queryset layer narrows the rows.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "administrator"
+OUTSOURCING = "outsourcing"
+FINANCE = "finance"
+QUALITY = "quality"
+MANUFACTURING = "manufacturing"
+MANAGEMENT = "management"
+COMPLIANCE = "compliance"
+PARTNER = "partner"
+
+ROLE_LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    OUTSOURCING: _("Outsourcing team"),
+    FINANCE: _("Finance"),
+    QUALITY: _("Quality"),
+    MANUFACTURING: _("Manufacturing center"),
+    MANAGEMENT: _("Management"),
+    COMPLIANCE: _("Compliance"),
+    PARTNER: _("Partner user"),
+}
+
+
+def _crud(app: str, model: str, *actions: str) -> list[str]:
+    return [f"{app}.{action}_{model}" for action in actions]
+
+
+_VIEW_DIRECTORY = [
+    "partners.view_partner",
+    "partners.view_partnercontact",
+    "partners.view_internalowner",
+    "partners.view_certification",
+    "partners.view_partnerdocument",
+    "organisation.view_department",
+    "organisation.view_team",
+    "organisation.view_person",
+    "audit.view_auditentry",
+    "notifications.view_notification",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    OUTSOURCING: _VIEW_DIRECTORY
+    + _crud("partners", "partner", "add", "change")
+    + ["partners.change_partner_status"]
+    + _crud("partners", "partnercontact", "add", "change", "delete")
+    + _crud("partners", "internalowner", "add", "change", "delete")
+    + _crud("partners", "certification", "add", "change", "delete")
+    + _crud("partners", "partnerdocument", "add", "change", "delete"),
+    FINANCE: _VIEW_DIRECTORY
+    + _crud("partners", "partnercontact", "add", "change")
+    + _crud("partners", "partnerdocument", "add"),
+    QUALITY: _VIEW_DIRECTORY
+    + _crud("partners", "partnercontact", "add", "change")
+    + _crud("partners", "certification", "add", "change", "delete")
+    + _crud("partners", "partnerdocument", "add", "change"),
+    MANUFACTURING: _VIEW_DIRECTORY,
+    MANAGEMENT: _VIEW_DIRECTORY
+    + [
+        "partners.change_partner_status",
+        "partners.view_confidential_partnerdocument",
+        "audit.view_confidential_auditentry",
+    ],
+    COMPLIANCE: _VIEW_DIRECTORY
+    + _crud("partners", "partnerdocument", "add", "change")
+    + ["partners.view_confidential_partnerdocument", "audit.view_confidential_auditentry"],
+    PARTNER: [
+        "partners.view_partner",
+        "partners.view_partnercontact",
+        "partners.view_certification",
+        "partners.view_partnerdocument",
+        "notifications.view_notification",
+    ],
+    ADMINISTRATOR: _VIEW_DIRECTORY
+    + _crud("partners", "partner", "add", "change", "delete")
+    + [
+        "partners.change_partner_status",
+        "partners.view_confidential_partnerdocument",
+        "audit.view_confidential_auditentry",
+    ]
+    + _crud("partners", "partnercontact", "add", "change", "delete")
+    + _crud("partners", "internalowner", "add", "change", "delete")
+    + _crud("partners", "certification", "add", "change", "delete")
+    + _crud("partners", "partnerdocument", "add", "change", "delete")
+    + _crud("organisation", "department", "add", "change", "delete")
+    + _crud("organisation", "team", "add", "change", "delete")
+    + _crud("organisation", "person", "add", "change", "delete")
+    + _crud("accounts", "user", "view", "add", "change"),
+}

@@ -1,0 +1,30 @@
+"""Navigation for the layout: the modules this user may open, and unread notifications."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    # (label, url name, permission); a module appears once it exists and the user may see it.
+    modules = [
+        (_("Home"), "core:home", None),
+        (_("Partners"), "partners:list", "partners.view_partner"),
+        (_("Contacts"), "partners:contacts", "partners.view_partnercontact"),
+        (_("Certifications"), "partners:certifications", "partners.view_certification"),
+        (_("Documents"), "partners:documents", "partners.view_partnerdocument"),
+        (_("Organisation"), "organisation:people", "organisation.view_person"),
+        (_("Audit log"), "audit:log", "audit.view_auditentry"),
+    ]
+    nav = []
+    for label, url_name, perm in modules:
+        if perm is None or user.has_perm(perm):
+            url = reverse(url_name)
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            nav.append({"label": label, "url": url, "active": active})
+    from partnerdesk.notifications.models import Notification
+
+    unread = Notification.objects.restrict(user).filter(read_at__isnull=True).count()
+    return {"nav_modules": nav, "unread_notifications": unread}

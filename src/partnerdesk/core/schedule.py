@@ -1,0 +1,82 @@
+"""The periodic schedule, defined in code, run by ``partnerdesk worker``.
+
+Each job has a cadence; ``tick()`` enqueues every job whose current slot has not been enqueued
+yet. Slots are recorded in ``ScheduledRun`` with a unique constraint, so several workers (or a
+restarted one) never enqueue the same slot twice, and a worker that was down catches up with
+the current slot once (not with every missed one).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from partnerdesk.core.models import ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task: str  # dotted path of a django-tasks task
+    every: str  # "minutes", "hourly", "daily" or "weekly"
+    minutes: int = 0  # for "minutes": the interval; otherwise ignored
+    at: datetime.time = datetime.time(6, 0)  # local time of day for daily and weekly jobs
+    weekday: int = 0  # Monday = 0, for weekly jobs
+
+    def slot(self, now: datetime.datetime) -> datetime.datetime | None:
+        """The start of the slot ``now`` falls in, or None before the first slot of the day."""
+        local = timezone.localtime(now)
+        if self.every == "minutes":
+            minute = (local.hour * 60 + local.minute) // self.minutes * self.minutes
+            return local.replace(hour=minute // 60, minute=minute % 60, second=0, microsecond=0)
+        if self.every == "hourly":
+            return local.replace(minute=0, second=0, microsecond=0)
+        start = local.replace(hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0)
+        if self.every == "daily":
+            return start if local >= start else start - datetime.timedelta(days=1)
+        if self.every == "weekly":
+            start -= datetime.timedelta(days=(local.weekday() - self.weekday) % 7)
+            return start if local >= start else start - datetime.timedelta(days=7)
+        raise ValueError(f"unknown cadence {self.every!r}")
+
+
+SCHEDULE: list[Job] = [
+    Job(
+        "certification-reminders",
+        "partnerdesk.partners.tasks.send_certification_reminders",
+        every="daily",
+        at=datetime.time(7, 0),
+    ),
+    Job(
+        "prune-task-results",
+        "partnerdesk.core.tasks.prune_task_results",
+        every="daily",
+        at=datetime.time(3, 30),
+    ),
+]
+
+
+def tick(now: datetime.datetime | None = None, schedule: list[Job] | None = None) -> list[str]:
+    """Enqueue the jobs that are due; return their names."""
+    now = now or timezone.now()
+    enqueued = []
+    for job in schedule if schedule is not None else SCHEDULE:
+        slot = job.slot(now)
+        if slot is None:
+            continue
+        try:
+            with transaction.atomic():
+                run = ScheduledRun.objects.create(job=job.name, slot=slot)
+                result = import_string(job.task).enqueue()
+                run.task_id = str(result.id)[:64]
+                run.save(update_fields=["task_id"])
+        except IntegrityError:
+            continue
+        logger.info("enqueued %s for %s", job.name, slot.isoformat())
+        enqueued.append(job.name)
+    return enqueued
