@@ -97,3 +97,6 @@ class CertificationReminder(models.Model):
                 name="partners_cert_reminder_once",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.certification_id}: {self.days_before} days"

@@ -107,3 +107,6 @@ class PartnerStatusChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         verbose_name = _("status change")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
