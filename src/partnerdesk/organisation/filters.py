@@ -1,12 +1,15 @@
-from ninja import Field, FilterSchema
+from typing import Annotated
+
+from ninja import Field, FilterLookup, FilterSchema
 
 
 class PersonFilter(FilterSchema):
-    q: str | None = Field(
-        None, q=["full_name__icontains", "email__icontains", "job_title__icontains"]
-    )
-    department: int | None = Field(None, q="department_id")
-    active: bool | None = Field(None, q="is_active")
+    q: Annotated[
+        str | None,
+        FilterLookup(["full_name__icontains", "email__icontains", "job_title__icontains"]),
+    ] = Field(None, max_length=100)
+    department: Annotated[int | None, FilterLookup("department_id")] = Field(None, ge=1, le=2**31)
+    active: Annotated[bool | None, FilterLookup("is_active")] = None
 
 
 PERSON_SORTS = {"name": "full_name", "department": "department__name", "team": "team__name"}

@@ -1,6 +1,8 @@
 """Filters and sortable columns of the partner lists, used by the pages and the API alike."""
 
-from ninja import Field, FilterSchema
+from typing import Annotated
+
+from ninja import Field, FilterLookup, FilterSchema
 
 from partnerdesk.partners.choices import (
     CertificationStandard,
@@ -10,17 +12,22 @@ from partnerdesk.partners.choices import (
     PartnerStatus,
 )
 
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
 
 class PartnerFilter(FilterSchema):
-    q: str | None = Field(
-        None,
-        q=["code__icontains", "legal_name__icontains", "tax_id__icontains"],
-        description="Search code, name, tax id",
-    )
+    q: Annotated[
+        str | None,
+        FilterLookup(["code__icontains", "legal_name__icontains", "tax_id__icontains"]),
+    ] = Field(None, max_length=100, description="Search code, legal name and tax id")
     kind: PartnerKind | None = None
     status: PartnerStatus | None = None
-    country: str | None = Field(None, max_length=2, description="ISO 3166 alpha-2 code")
-    category: int | None = Field(None, q="categories__id", description="Category id")
+    country: Annotated[str | None, FilterLookup("country__iexact")] = Field(
+        None, min_length=2, max_length=2, description="ISO 3166 alpha-2 code"
+    )
+    category: Annotated[int | None, FilterLookup("categories__id")] = Field(
+        None, ge=1, le=2**31, description="Category id"
+    )
 
 
 PARTNER_SORTS = {
@@ -34,10 +41,11 @@ PARTNER_SORTS = {
 
 
 class ContactFilter(FilterSchema):
-    q: str | None = Field(
-        None, q=["name__icontains", "email__icontains", "partner__code__icontains"]
-    )
-    partner: int | None = Field(None, q="partner_id")
+    q: Annotated[
+        str | None,
+        FilterLookup(["name__icontains", "email__icontains", "partner__code__icontains"]),
+    ] = Field(None, max_length=100)
+    partner: Annotated[int | None, FilterLookup("partner_id")] = Field(None, ge=1, le=2**31)
     role: ContactRole | None = None
 
 
@@ -45,22 +53,24 @@ CONTACT_SORTS = {"name": "name", "partner": "partner__code", "role": "role"}
 
 
 class CertificationFilter(FilterSchema):
-    q: str | None = Field(
-        None,
-        q=[
-            "partner__code__icontains",
-            "partner__legal_name__icontains",
-            "certificate_number__icontains",
-            "other_standard__icontains",
-        ],
-    )
-    partner: int | None = Field(None, q="partner_id")
+    q: Annotated[
+        str | None,
+        FilterLookup(
+            [
+                "partner__code__icontains",
+                "partner__legal_name__icontains",
+                "certificate_number__icontains",
+                "other_standard__icontains",
+            ]
+        ),
+    ] = Field(None, max_length=100)
+    partner: Annotated[int | None, FilterLookup("partner_id")] = Field(None, ge=1, le=2**31)
     standard: CertificationStandard | None = None
-    expires_before: str | None = Field(
-        None, q="expires_on__lte", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD"
+    expires_before: Annotated[str | None, FilterLookup("expires_on__lte")] = Field(
+        None, pattern=ISO_DATE, description="YYYY-MM-DD"
     )
-    expires_after: str | None = Field(
-        None, q="expires_on__gte", pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD"
+    expires_after: Annotated[str | None, FilterLookup("expires_on__gte")] = Field(
+        None, pattern=ISO_DATE, description="YYYY-MM-DD"
     )
 
 
@@ -68,8 +78,10 @@ CERTIFICATION_SORTS = {"expires": "expires_on", "partner": "partner__code", "sta
 
 
 class DocumentFilter(FilterSchema):
-    q: str | None = Field(None, q=["title__icontains", "original_name__icontains"])
-    partner: int | None = Field(None, q="partner_id")
+    q: Annotated[str | None, FilterLookup(["title__icontains", "original_name__icontains"])] = (
+        Field(None, max_length=100)
+    )
+    partner: Annotated[int | None, FilterLookup("partner_id")] = Field(None, ge=1, le=2**31)
     document_type: DocumentType | None = None
 
 

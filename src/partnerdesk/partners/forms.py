@@ -14,6 +14,8 @@ from partnerdesk.partners.models import (
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = [
