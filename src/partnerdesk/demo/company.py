@@ -203,7 +203,7 @@ def _certifications(admin, partner, rng: random.Random, today: datetime.date, in
             partner=partner,
             data={
                 "standard": standard,
-                "certificate_number": f"{standard.upper()}-{rng.randint(10**5, 10**6 - 1)}",
+                "certificate_number": f"{standard.replace('_', '').upper()}-{rng.randint(10**5, 10**6 - 1)}",
                 "issuer": rng.choice(ISSUERS),
                 "issued_on": expires - datetime.timedelta(days=3 * 365),
                 "expires_on": expires,
