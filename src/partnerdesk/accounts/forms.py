@@ -11,3 +11,32 @@ class ApiTokenForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class UserForm(forms.ModelForm):
+    """An administrator's form for a user: names, roles, the partner for partner users."""
+
+    roles = forms.MultipleChoiceField(label=_("Roles"), widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput, required=False, strip=False
+    )
+
+    class Meta:
+        from partnerdesk.accounts.models import User
+
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "partner", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        from partnerdesk.accounts.roles import ROLE_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(k, v) for k, v in ROLE_LABELS.items()]
+        if self.instance.pk:
+            del self.fields["password"]
+            self.initial["roles"] = list(self.instance.groups.values_list("name", flat=True))
+        else:
+            self.fields["password"].required = True
+
+    def validate_unique(self):
+        pass

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partnerdesk.accounts import services
-from partnerdesk.accounts.forms import ApiTokenForm
-from partnerdesk.accounts.models import ApiToken
+from partnerdesk.accounts import users as user_services
+from partnerdesk.accounts.forms import ApiTokenForm, UserForm
+from partnerdesk.accounts.models import ApiToken, User
 from partnerdesk.core.views_helpers import save_form
 
 
@@ -75,3 +76,75 @@ def token_revoke(request, pk):
     services.api_token_revoke(token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")
+
+
+def _can_manage(request, action: str) -> None:
+    from django.http import Http404
+
+    if not request.user.has_perm(f"accounts.{action}_user"):
+        raise Http404
+
+
+def user_list(request):
+    _can_manage(request, "view")
+    from django.core.paginator import Paginator
+
+    users = User.objects.order_by("username").select_related("partner").prefetch_related("groups")
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(username__icontains=query) | users.filter(last_name__icontains=query)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": query})
+
+
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    _can_manage(request, "add")
+    form = UserForm(request.POST or None)
+    if request.method == "POST":
+        created = save_form(
+            request,
+            form,
+            lambda data: user_services.user_create(
+                actor=request.user,
+                roles=data["roles"],
+                password=data["password"],
+                data={k: v for k, v in data.items() if k not in ("roles", "password")},
+            ),
+            success_message=_("User created."),
+        )
+        if created:
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "target": None})
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk):
+    _can_manage(request, "change")
+    target = get_object_or_404(User, pk=pk)
+    form = UserForm(request.POST or None, instance=target)
+    if request.method == "POST":
+        updated = save_form(
+            request,
+            form,
+            lambda data: user_services.user_update(
+                actor=request.user,
+                user=target,
+                roles=data["roles"],
+                data={k: v for k, v in data.items() if k != "roles"},
+            ),
+            success_message=_("User saved."),
+        )
+        if updated:
+            return redirect("accounts:users")
+    from partnerdesk.audit.selectors import history_for
+
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "history": history_for(instance=target, user=request.user),
+        },
+    )

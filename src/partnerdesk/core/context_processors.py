@@ -17,6 +17,7 @@ def navigation(request):
         (_("Documents"), "partners:documents", "partners.view_partnerdocument"),
         (_("Organisation"), "organisation:people", "organisation.view_person"),
         (_("Audit log"), "audit:log", "audit.view_auditentry"),
+        (_("Users"), "accounts:users", "accounts.view_user"),
     ]
     nav = []
     for label, url_name, perm in modules:
