@@ -6,6 +6,7 @@ e-mail). Production is ``DEBUG=false`` plus a real ``SECRET_KEY`` and ``ALLOWED_
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerdesk.core.middleware.RequestIdMiddleware",
+    "partnerdesk.core.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -228,3 +230,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Static files come from the app folders through the finders until `collectstatic` has run;
+# whitenoise's warning about the still-missing STATIC_ROOT says nothing useful then.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
