@@ -1,10 +1,12 @@
-"""Request id for logs and the audit trail; login required for every page but a few."""
+"""Request id for logs and the audit trail; login required for every page but a few; the API's
+error shape on every error under ``/api/``."""
 
 import uuid
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 
 from partnerdesk.core.request_context import current_request_id
@@ -46,3 +48,45 @@ class LoginRequiredMiddleware:
             response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
             return response
         return redirect_to_login(request.get_full_path())
+
+
+API_PREFIX = "/api/"
+_API_ERROR_CODES = {404: "not_found", 405: "method_not_allowed", 500: "server_error"}
+
+
+class ApiErrorShapeMiddleware:
+    """Under ``/api/``, answers every error in the API's one shape
+    ``{"error": {"status", "code", "message", "fields"}}``, also those that Django or Ninja
+    write themselves as HTML or plain text: an URL that matches no route (``/partners/abc``),
+    a method the route does not have, a server error page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        try:
+            message = HTTPStatus(status).phrase
+        except ValueError:
+            message = "Error"
+        shaped = JsonResponse(
+            {
+                "error": {
+                    "status": status,
+                    "code": _API_ERROR_CODES.get(status, "http_error"),
+                    "message": f"{message}.",
+                    "fields": {},
+                }
+            },
+            status=status,
+        )
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped

@@ -1,5 +1,6 @@
 """Filters and sortable columns of the partner lists, used by the pages and the API alike."""
 
+import datetime
 from typing import Annotated
 
 from ninja import Field, FilterLookup, FilterSchema
@@ -11,8 +12,6 @@ from partnerdesk.partners.choices import (
     PartnerKind,
     PartnerStatus,
 )
-
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class PartnerFilter(FilterSchema):
@@ -66,11 +65,13 @@ class CertificationFilter(FilterSchema):
     ] = Field(None, max_length=100)
     partner: Annotated[int | None, FilterLookup("partner_id")] = Field(None, ge=1, le=2**31)
     standard: CertificationStandard | None = None
-    expires_before: Annotated[str | None, FilterLookup("expires_on__lte")] = Field(
-        None, pattern=ISO_DATE, description="YYYY-MM-DD"
+    # Real dates, not strings shaped like one: "2024-02-30" must be refused here, not reach the
+    # database lookup (where it raised a server error).
+    expires_before: Annotated[datetime.date | None, FilterLookup("expires_on__lte")] = Field(
+        None, description="YYYY-MM-DD"
     )
-    expires_after: Annotated[str | None, FilterLookup("expires_on__gte")] = Field(
-        None, pattern=ISO_DATE, description="YYYY-MM-DD"
+    expires_after: Annotated[datetime.date | None, FilterLookup("expires_on__gte")] = Field(
+        None, description="YYYY-MM-DD"
     )
 
 
