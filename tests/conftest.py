@@ -63,7 +63,17 @@ def api_client(client):
 
 
 @pytest.fixture
-def run_tasks():
+def worker_in_test_transaction(monkeypatch):
+    """The task worker closes stale connections between tasks; inside a test's transaction
+    Django counts the connection as stale and closes it (PostgreSQL; SQLite's in-memory test
+    database ignores the close). Tests that run the worker skip that check."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+
+@pytest.fixture
+def run_tasks(worker_in_test_transaction):
     """Run every queued background task now, as ``partnerdesk worker --batch`` would."""
     from django_tasks_db.management.commands.db_worker import Worker
 

@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
 from partnerdesk.accounts.models import ApiToken, User
-from tests import conftest
 from partnerdesk.audit.models import AuditEntry
 from partnerdesk.notifications.models import Notification
 from partnerdesk.organisation.models import Department, Person, Team
@@ -23,6 +22,7 @@ from partnerdesk.partners.models import (
     PartnerDocument,
     PartnerStatusChange,
 )
+from tests import conftest
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 

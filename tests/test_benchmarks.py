@@ -21,7 +21,11 @@ def test_benchmark_runs_at_tiny_scale(script):
     env = {k: v for k, v in os.environ.items() if k != "PARTNERDESK_VAR_DIR"}
     result = subprocess.run(  # noqa: S603
         [sys.executable, str(script), "--scale", "0.001", "--repeat", "1"],
-        capture_output=True, text=True, timeout=300, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     last = result.stdout.strip().splitlines()[-1]

@@ -51,10 +51,11 @@ def on_application_error(request, exc: ApplicationError):
 def on_validation_error(request, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
+        loc = list(error.get("loc", ()))
+        if loc[:1] == ["file"]:  # an uploaded file is located as ("file", <parameter name>)
+            loc = loc[1:]
         loc = [
-            str(p)
-            for p in error.get("loc", ())
-            if p not in ("body", "query", "path", "form", "payload", "filters")
+            str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "filters")
         ]
         fields.setdefault(".".join(loc) or "request", []).append(error.get("msg", "invalid"))
     return error_response(

@@ -1,10 +1,15 @@
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
 
+from partnerdesk.audit.models import AuditEntry
 from partnerdesk.audit.selectors import audit_log
+from partnerdesk.core.permissions import can
 
 
 def log(request):
+    if not can(request.user, "view", AuditEntry):
+        raise Http404
     entries = audit_log(user=request.user)
     model = request.GET.get("model", "")
     if model:

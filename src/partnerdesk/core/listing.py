@@ -8,8 +8,11 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from ninja import FilterSchema
+from ninja import Field, FilterSchema, Schema
+from ninja.pagination import PageNumberPagination
 from pydantic import ValidationError
+
+from partnerdesk.core.schemas import NUL_MESSAGE, has_nul
 
 
 def apply_sort(
@@ -31,6 +34,9 @@ def parse_filters(schema: type[FilterSchema], params) -> tuple[FilterSchema, dic
     """Read filters from query parameters; invalid values are dropped and reported by field."""
     raw = {k: v for k, v in params.items() if k in schema.model_fields and v not in ("", None)}
     errors: dict[str, str] = {}
+    for name in [k for k, v in raw.items() if has_nul(v)]:  # PostgreSQL cannot compare them
+        errors[name] = NUL_MESSAGE
+        del raw[name]
     try:
         return schema.model_validate(raw), errors
     except ValidationError as exc:
@@ -73,3 +79,12 @@ def build_list(
     return ListState(
         page=page, sort=sort, filters=filters, filter_errors=errors, query_string=params.urlencode()
     )
+
+
+class ApiPagination(PageNumberPagination):
+    """Ninja's page-number pagination with a ceiling on ``page``: an unbounded page number
+    became an OFFSET too large for the database (a server error instead of a 422)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1_000_000)

@@ -31,7 +31,8 @@ class RequestIdMiddleware:
         return response
 
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/api/", "/static/", "/favicon.ico")
+# /health/ answers load balancers, which never sign in.
+PUBLIC_PREFIXES = ("/accounts/login/", "/api/", "/static/", "/favicon.ico", "/health/")
 
 
 class LoginRequiredMiddleware:

@@ -28,11 +28,16 @@ def assign_fields(instance: models.Model, data: dict, allowed: set[str]) -> None
 
 def validate_and_save(instance: models.Model, **save_kwargs) -> models.Model:
     """Run the model's full validation, then save. Raises ``ApplicationError`` with field errors
-    so forms and the API show the same messages."""
+    so forms and the API show the same messages; a taken unique value is a ``Conflict``."""
     try:
-        instance.full_clean()
+        instance.full_clean(validate_unique=False)
     except ValidationError as exc:
         raise ApplicationError.from_validation_error(exc) from exc
+    try:
+        instance.validate_unique()
+    except ValidationError as exc:
+        error = ApplicationError.from_validation_error(exc)
+        raise Conflict(error.message, fields=error.fields) from exc
     try:
         instance.save(**save_kwargs)
     except IntegrityError as exc:

@@ -138,7 +138,8 @@ def _partner(admin, row) -> tuple[Partner, bool]:
         },
     )
     for step in STATUS_PATHS[status]:
-        services.partner_change_status(
+        # The service returns the moved partner; later steps (documents) read its status.
+        partner = services.partner_change_status(
             user=admin, partner=partner, to_status=step, reason=STATUS_REASONS[step]
         )
     return partner, True
@@ -203,7 +204,9 @@ def _certifications(admin, partner, rng: random.Random, today: datetime.date, in
             partner=partner,
             data={
                 "standard": standard,
-                "certificate_number": f"{standard.replace('_', '').upper()}-{rng.randint(10**5, 10**6 - 1)}",
+                "certificate_number": (
+                    f"{standard.replace('_', '').upper()}-{rng.randint(10**5, 10**6 - 1)}"
+                ),
                 "issuer": rng.choice(ISSUERS),
                 "issued_on": expires - datetime.timedelta(days=3 * 365),
                 "expires_on": expires,

@@ -15,7 +15,10 @@ def notification_list(request):
 
 @require_POST
 def notification_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    # With no "id" at all every unread notification is marked; with ids, only those (and
+    # none when every id given is malformed).
+    raw_ids = request.POST.getlist("id")
+    ids = [int(i) for i in raw_ids if i.isdigit()] if raw_ids else None
     notification_mark_read(user=request.user, ids=ids)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -17,6 +17,8 @@ from partnerdesk.organisation.models import Department, Person, Team
 
 
 def person_list(request):
+    if not can(request.user, "view", Person):
+        raise Http404
     state = build_list(
         request,
         selectors.person_list(user=request.user),
@@ -38,6 +40,8 @@ def person_list(request):
 
 
 def department_list(request):
+    if not can(request.user, "view", Department):
+        raise Http404
     departments = selectors.department_list(user=request.user).prefetch_related(
         "teams__lead", "teams__members"
     )

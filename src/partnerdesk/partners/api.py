@@ -6,10 +6,10 @@ the same as in the UI; services check the permission again before writing.
 
 from django.http import FileResponse
 from ninja import File, Form, Query, Router, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from partnerdesk.audit.selectors import history_for
-from partnerdesk.core.listing import apply_sort
+from partnerdesk.core.listing import ApiPagination, apply_sort
 from partnerdesk.partners import selectors, services
 from partnerdesk.partners.filters import (
     CERTIFICATION_SORTS,
@@ -51,7 +51,7 @@ def _changes(payload) -> dict:
 
 
 @router.get("/partners", response=list[PartnerOut])
-@paginate(PageNumberPagination)
+@paginate(ApiPagination)
 def list_partners(request, filters: Query[PartnerFilter], sort: str | None = None):
     qs = filters.filter(selectors.partner_list(user=request.user).prefetch_related("capabilities"))
     return apply_sort(qs, sort, PARTNER_SORTS, "code")[0]
@@ -98,7 +98,7 @@ def partner_history(request, partner_id: int):
 
 
 @router.get("/contacts", response=list[ContactOut])
-@paginate(PageNumberPagination)
+@paginate(ApiPagination)
 def list_contacts(request, filters: Query[ContactFilter], sort: str | None = None):
     qs = filters.filter(selectors.contact_list(user=request.user))
     return apply_sort(qs, sort, CONTACT_SORTS, "name")[0]
@@ -132,7 +132,7 @@ def delete_contact(request, contact_id: int):
 
 
 @router.get("/certifications", response=list[CertificationOut])
-@paginate(PageNumberPagination)
+@paginate(ApiPagination)
 def list_certifications(request, filters: Query[CertificationFilter], sort: str | None = None):
     qs = filters.filter(selectors.certification_list(user=request.user))
     return apply_sort(qs, sort, CERTIFICATION_SORTS, "expires")[0]
@@ -172,7 +172,7 @@ def delete_certification(request, certification_id: int):
 
 
 @router.get("/documents", response=list[DocumentOut])
-@paginate(PageNumberPagination)
+@paginate(ApiPagination)
 def list_documents(request, filters: Query[DocumentFilter], sort: str | None = None):
     qs = filters.filter(selectors.document_list(user=request.user))
     return apply_sort(qs, sort, DOCUMENT_SORTS, "-created")[0]

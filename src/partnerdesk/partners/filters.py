@@ -3,8 +3,9 @@
 import datetime
 from typing import Annotated
 
-from ninja import Field, FilterLookup, FilterSchema
+from ninja import Field, FilterLookup
 
+from partnerdesk.core.schemas import InputFilterSchema
 from partnerdesk.partners.choices import (
     CertificationStandard,
     ContactRole,
@@ -14,7 +15,7 @@ from partnerdesk.partners.choices import (
 )
 
 
-class PartnerFilter(FilterSchema):
+class PartnerFilter(InputFilterSchema):
     q: Annotated[
         str | None,
         FilterLookup(["code__icontains", "legal_name__icontains", "tax_id__icontains"]),
@@ -39,7 +40,7 @@ PARTNER_SORTS = {
 }
 
 
-class ContactFilter(FilterSchema):
+class ContactFilter(InputFilterSchema):
     q: Annotated[
         str | None,
         FilterLookup(["name__icontains", "email__icontains", "partner__code__icontains"]),
@@ -51,7 +52,7 @@ class ContactFilter(FilterSchema):
 CONTACT_SORTS = {"name": "name", "partner": "partner__code", "role": "role"}
 
 
-class CertificationFilter(FilterSchema):
+class CertificationFilter(InputFilterSchema):
     q: Annotated[
         str | None,
         FilterLookup(
@@ -78,7 +79,7 @@ class CertificationFilter(FilterSchema):
 CERTIFICATION_SORTS = {"expires": "expires_on", "partner": "partner__code", "standard": "standard"}
 
 
-class DocumentFilter(FilterSchema):
+class DocumentFilter(InputFilterSchema):
     q: Annotated[str | None, FilterLookup(["title__icontains", "original_name__icontains"])] = (
         Field(None, max_length=100)
     )

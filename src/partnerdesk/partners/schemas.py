@@ -4,6 +4,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from partnerdesk.core.schemas import InputSchema
 from partnerdesk.partners.choices import (
     CertificationStandard,
     ContactRole,
@@ -44,7 +45,7 @@ class PartnerOut(Schema):
         return [c.name for c in obj.capabilities.all()]
 
 
-class PartnerIn(Schema):
+class PartnerIn(InputSchema):
     code: str = Code
     legal_name: str = Field(..., min_length=1, max_length=200)
     kind: PartnerKind
@@ -57,22 +58,25 @@ class PartnerIn(Schema):
     notes: str = Field("", max_length=10_000)
 
 
-class PartnerPatch(Schema):
-    code: str | None = Field(
-        None, min_length=2, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$"
-    )
-    legal_name: str | None = Field(None, min_length=1, max_length=200)
-    kind: PartnerKind | None = None
-    country: str | None = Field(None, min_length=2, max_length=2)
-    currency: str | None = Field(None, min_length=3, max_length=3)
-    tax_id: str | None = Field(None, max_length=40)
-    website: str | None = Field(None, max_length=200)
-    categories: list[str] | None = Field(None, max_length=50)
-    capabilities: list[str] | None = Field(None, max_length=50)
-    notes: str | None = Field(None, max_length=10_000)
+# The *Patch schemas: a field left out keeps its value. Their types are not Optional on
+# purpose, so an explicit ``null`` for a column that cannot be null is a 422 on that field
+# (it used to reach the database and come back as a misleading 409 "clashes" answer).
 
 
-class StatusChangeIn(Schema):
+class PartnerPatch(InputSchema):
+    code: str = Field(None, min_length=2, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{1,19}$")
+    legal_name: str = Field(None, min_length=1, max_length=200)
+    kind: PartnerKind = None
+    country: str = Field(None, min_length=2, max_length=2)
+    currency: str = Field(None, min_length=3, max_length=3)
+    tax_id: str = Field(None, max_length=40)
+    website: str = Field(None, max_length=200)
+    categories: list[str] = Field(None, max_length=50)
+    capabilities: list[str] = Field(None, max_length=50)
+    notes: str = Field(None, max_length=10_000)
+
+
+class StatusChangeIn(InputSchema):
     to_status: PartnerStatus
     reason: str = Field(..., min_length=1, max_length=2000)
 
@@ -98,7 +102,7 @@ class ContactOut(Schema):
     notes: str
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=150)
     role: ContactRole
     job_title: str = Field("", max_length=100)
@@ -108,14 +112,14 @@ class ContactIn(Schema):
     notes: str = Field("", max_length=10_000)
 
 
-class ContactPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=150)
-    role: ContactRole | None = None
-    job_title: str | None = Field(None, max_length=100)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
-    is_primary: bool | None = None
-    notes: str | None = Field(None, max_length=10_000)
+class ContactPatch(InputSchema):
+    name: str = Field(None, min_length=1, max_length=150)
+    role: ContactRole = None
+    job_title: str = Field(None, max_length=100)
+    email: str = Field(None, max_length=254)
+    phone: str = Field(None, max_length=40)
+    is_primary: bool = None
+    notes: str = Field(None, max_length=10_000)
 
 
 class CertificationOut(Schema):
@@ -132,7 +136,7 @@ class CertificationOut(Schema):
     document_id: int | None
 
 
-class CertificationIn(Schema):
+class CertificationIn(InputSchema):
     standard: CertificationStandard
     other_standard: str = Field("", max_length=100)
     certificate_number: str = Field("", max_length=80)
@@ -142,14 +146,14 @@ class CertificationIn(Schema):
     expires_on: datetime.date
 
 
-class CertificationPatch(Schema):
-    standard: CertificationStandard | None = None
-    other_standard: str | None = Field(None, max_length=100)
-    certificate_number: str | None = Field(None, max_length=80)
-    issuer: str | None = Field(None, max_length=150)
-    scope: str | None = Field(None, max_length=5000)
+class CertificationPatch(InputSchema):
+    standard: CertificationStandard = None
+    other_standard: str = Field(None, max_length=100)
+    certificate_number: str = Field(None, max_length=80)
+    issuer: str = Field(None, max_length=150)
+    scope: str = Field(None, max_length=5000)
     issued_on: datetime.date | None = None
-    expires_on: datetime.date | None = None
+    expires_on: datetime.date = None
 
 
 class DocumentOut(Schema):
@@ -167,7 +171,7 @@ class DocumentOut(Schema):
     created_at: datetime.datetime
 
 
-class DocumentMeta(Schema):
+class DocumentMeta(InputSchema):
     document_type: DocumentType
     title: str = Field("", max_length=200)
     valid_from: datetime.date | None = None
@@ -175,9 +179,9 @@ class DocumentMeta(Schema):
     confidential: bool = False
 
 
-class DocumentPatch(Schema):
-    document_type: DocumentType | None = None
-    title: str | None = Field(None, min_length=1, max_length=200)
+class DocumentPatch(InputSchema):
+    document_type: DocumentType = None
+    title: str = Field(None, min_length=1, max_length=200)
     valid_from: datetime.date | None = None
     valid_until: datetime.date | None = None
-    confidential: bool | None = None
+    confidential: bool = None

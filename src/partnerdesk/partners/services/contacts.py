@@ -2,24 +2,31 @@
 
 from django.db import transaction
 
+from partnerdesk.audit.models import AuditAction
+from partnerdesk.audit.services import record_change, snapshot
 from partnerdesk.partners.models import InternalOwner, Partner, PartnerContact
 from partnerdesk.partners.services._crud import child_create, child_delete, child_update
 
 CONTACT_FIELDS = {"name", "role", "job_title", "email", "phone", "is_primary", "notes"}
 
 
-def _clear_other_primary(contact_partner_id: int, keep_pk=None) -> None:
-    # One primary contact per partner: naming a new one demotes the previous.
-    qs = PartnerContact.objects.filter(partner_id=contact_partner_id, is_primary=True)
+def _clear_other_primary(*, user, partner_id: int, keep_pk=None) -> None:
+    # One primary contact per partner: naming a new one demotes the previous, in the audit
+    # trail like any other change.
+    qs = PartnerContact.objects.select_for_update().filter(partner_id=partner_id, is_primary=True)
     if keep_pk:
         qs = qs.exclude(pk=keep_pk)
-    qs.update(is_primary=False)
+    for previous in qs:
+        before = snapshot(previous)
+        previous.is_primary = False
+        previous.save(update_fields=["is_primary", "updated_at"])
+        record_change(actor=user, instance=previous, action=AuditAction.UPDATE, before=before)
 
 
 @transaction.atomic
 def contact_create(*, user, partner: Partner, data: dict) -> PartnerContact:
     if data.get("is_primary"):
-        _clear_other_primary(partner.pk)
+        _clear_other_primary(user=user, partner_id=partner.pk)
     return child_create(
         user=user, model=PartnerContact, partner=partner, data=data, allowed=CONTACT_FIELDS
     )
@@ -28,7 +35,7 @@ def contact_create(*, user, partner: Partner, data: dict) -> PartnerContact:
 @transaction.atomic
 def contact_update(*, user, contact: PartnerContact, data: dict) -> PartnerContact:
     if data.get("is_primary"):
-        _clear_other_primary(contact.partner_id, keep_pk=contact.pk)
+        _clear_other_primary(user=user, partner_id=contact.partner_id, keep_pk=contact.pk)
     return child_update(user=user, instance=contact, data=data, allowed=CONTACT_FIELDS)
 
 

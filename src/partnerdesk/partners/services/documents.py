@@ -17,6 +17,9 @@ from partnerdesk.partners.models import Partner, PartnerDocument
 
 DOCUMENT_FIELDS = {"document_type", "title", "valid_from", "valid_until", "confidential"}
 
+# How much of a file is read to check its content.
+_SNIFF_BYTES = 4096
+
 # The first bytes each kind of file must start with.
 _SIGNATURES = {
     ".pdf": (b"%PDF-",),
@@ -58,7 +61,7 @@ def check_upload(uploaded_file) -> tuple[str, str, int]:
             % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
         )
     uploaded_file.seek(0)
-    head = uploaded_file.read(4096)
+    head = uploaded_file.read(_SNIFF_BYTES)
     uploaded_file.seek(0)
     signatures = _SIGNATURES.get(extension)
     if signatures and not head.startswith(signatures):
@@ -74,8 +77,9 @@ def _looks_like_text(head: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is fine.
-        return exc.start >= len(head) - 3
+        # A multi-byte character cut at the end of a full sample is fine; any other bad byte
+        # (a Latin-1 "é" near the end of a short file too) is not UTF-8.
+        return len(head) == _SNIFF_BYTES and exc.reason == "unexpected end of data"
     return True
 
 

@@ -76,7 +76,7 @@ def partner_change_status(*, user, partner: Partner, to_status: str, reason: str
     allowed = allowed_transitions(partner)
     if to_status not in allowed:
         names = ", ".join(str(PartnerStatus(s).label) for s in allowed) or _("none")
-        message = _("A %(from)s partner cannot become %(to)s. Allowed: %(allowed)s.") % {
+        message = _("The partner is %(from)s and cannot become %(to)s. Allowed: %(allowed)s.") % {
             "from": PartnerStatus(partner.status).label,
             "to": PartnerStatus(to_status).label,
             "allowed": names,

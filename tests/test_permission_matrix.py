@@ -1,0 +1,493 @@
+"""Who may open what: every UI page and every API operation, asked by every kind of user.
+
+The pages are found by walking the URL resolver, the operations by walking the API's OpenAPI
+paths; each must have a row in the matrix below, so a new page or endpoint without a stated
+expectation fails here. Every object in a URL belongs to partner A ("CMO-VICTIM"). The actors:
+
+* ``anon``: not signed in (UI: redirect to the login page; API: 401);
+* one user per role in ``accounts/roles.py``; the ``partner`` column is a user of partner A
+  itself;
+* ``other``: a partner user of ANOTHER partner B, who must get 404 for everything of A and never
+  see A's records in a list.
+
+Write requests run inside a savepoint that is rolled back, so every actor meets the same world.
+"""
+
+import json
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from partnerdesk.accounts.roles import ROLE_PERMISSIONS
+from partnerdesk.accounts.services import api_token_create
+from partnerdesk.api import api
+from partnerdesk.audit.models import AuditEntry
+from partnerdesk.partners import services
+from tests.factories import (
+    PDF,
+    CertificationFactory,
+    DepartmentFactory,
+    InternalOwnerFactory,
+    PartnerContactFactory,
+    PartnerFactory,
+    PersonFactory,
+    TeamFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = (
+    "anon",
+    "administrator",
+    "compliance",
+    "finance",
+    "management",
+    "manufacturing",
+    "outsourcing",
+    "quality",
+    "partner",
+    "other",
+)
+SIGNED_IN = ACTORS[1:]
+KINDS = ("contact", "owner", "certification")
+
+# --- UI pages: the status each actor gets for a GET ------------------------------------------
+# 302 for anon means "redirected to the login page"; 405 is a POST-only page.
+UI_MATRIX = """
+                                      anon adm cmp fin mgt mfg out qua prt oth
+core:home                              302 200 200 200 200 200 200 200 200 200
+core:health                            200 200 200 200 200 200 200 200 200 200
+accounts:login                         200 302 302 302 302 302 302 302 302 302
+accounts:logout                        302 405 405 405 405 405 405 405 405 405
+accounts:tokens                        302 200 200 200 200 200 200 200 200 200
+accounts:token_revoke                  302 405 405 405 405 405 405 405 405 405
+accounts:users                         302 200 404 404 404 404 404 404 404 404
+accounts:user_create                   302 200 404 404 404 404 404 404 404 404
+accounts:user_edit                     302 200 404 404 404 404 404 404 404 404
+organisation:people                    302 200 200 200 200 200 200 200 404 404
+organisation:person_create             302 200 404 404 404 404 404 404 404 404
+organisation:person                    302 200 200 200 200 200 200 200 404 404
+organisation:person_edit               302 200 404 404 404 404 404 404 404 404
+organisation:departments               302 200 200 200 200 200 200 200 404 404
+organisation:department_edit           302 200 404 404 404 404 404 404 404 404
+organisation:team_create               302 200 404 404 404 404 404 404 404 404
+organisation:team_edit                 302 200 404 404 404 404 404 404 404 404
+partners:list                          302 200 200 200 200 200 200 200 200 200
+partners:create                        302 200 404 404 404 404 200 404 404 404
+partners:contacts                      302 200 200 200 200 200 200 200 200 200
+partners:certifications                302 200 200 200 200 200 200 200 200 200
+partners:documents                     302 200 200 200 200 200 200 200 200 200
+partners:document_download             302 200 200 200 200 200 200 200 200 404
+partners:document_delete               302 200 404 404 404 404 200 404 404 404
+partners:detail                        302 200 200 200 200 200 200 200 200 404
+partners:edit                          302 200 404 404 404 404 200 404 404 404
+partners:status                        302 200 404 404 200 404 200 404 404 404
+partners:delete                        302 200 404 404 404 404 404 404 404 404
+partners:document_upload               302 200 200 200 404 404 200 200 404 404
+partners:child_create[contact]         302 200 404 200 404 404 200 200 404 404
+partners:child_create[owner]           302 200 404 404 404 404 200 404 404 404
+partners:child_create[certification]   302 200 404 404 404 404 200 200 404 404
+partners:child_edit[contact]           302 200 404 200 404 404 200 200 404 404
+partners:child_edit[owner]             302 404 404 404 404 404 404 404 404 404
+partners:child_edit[certification]     302 200 404 404 404 404 200 200 404 404
+partners:child_delete[contact]         302 200 404 404 404 404 200 404 404 404
+partners:child_delete[owner]           302 200 404 404 404 404 200 404 404 404
+partners:child_delete[certification]   302 200 404 404 404 404 200 200 404 404
+notifications:list                     302 200 200 200 200 200 200 200 200 200
+notifications:read                     302 405 405 405 405 405 405 405 405 405
+audit:log                              302 200 200 200 200 200 200 200 404 404
+"""
+
+# --- API operations: the status each actor gets ----------------------------------------------
+# DELETE /partners/{partner_id} deletes partner C (no users, so deletable; nobody's own).
+API_MATRIX = """
+                                            anon adm cmp fin mgt mfg out qua prt oth
+GET /me                                      401 200 200 200 200 200 200 200 200 200
+GET /partners                                401 200 200 200 200 200 200 200 200 200
+POST /partners                               401 201 403 403 403 403 201 403 403 403
+GET /partners/{partner_id}                   401 200 200 200 200 200 200 200 200 404
+PATCH /partners/{partner_id}                 401 200 404 404 404 404 200 404 404 404
+DELETE /partners/{partner_id}                401 204 404 404 404 404 404 404 404 404
+POST /partners/{partner_id}/status           401 200 403 403 200 403 200 403 403 404
+GET /partners/{partner_id}/history           401 200 200 200 200 200 200 200 200 404
+GET /contacts                                401 200 200 200 200 200 200 200 200 200
+POST /partners/{partner_id}/contacts         401 201 403 201 403 403 201 201 403 404
+GET /contacts/{contact_id}                   401 200 200 200 200 200 200 200 200 404
+PATCH /contacts/{contact_id}                 401 200 404 200 404 404 200 200 404 404
+DELETE /contacts/{contact_id}                401 204 404 404 404 404 204 404 404 404
+GET /certifications                          401 200 200 200 200 200 200 200 200 200
+POST /partners/{partner_id}/certifications   401 201 403 403 403 403 201 201 403 404
+GET /certifications/{certification_id}       401 200 200 200 200 200 200 200 200 404
+PATCH /certifications/{certification_id}     401 200 404 404 404 404 200 200 404 404
+DELETE /certifications/{certification_id}    401 204 404 404 404 404 204 204 404 404
+GET /documents                               401 200 200 200 200 200 200 200 200 200
+POST /partners/{partner_id}/documents        401 201 201 201 403 403 201 201 403 404
+GET /documents/{document_id}                 401 200 200 200 200 200 200 200 200 404
+PATCH /documents/{document_id}               401 200 200 404 404 404 200 200 404 404
+DELETE /documents/{document_id}              401 204 404 404 404 404 204 404 404 404
+GET /documents/{document_id}/download        401 200 200 200 200 200 200 200 200 404
+"""
+
+
+def parse_matrix(table: str) -> dict[str, tuple[int, ...]]:
+    """Read a matrix table: a header of actor columns, then one row per page or operation."""
+    header, *rows = table.strip().splitlines()
+    columns = ("anon", "adm", "cmp", "fin", "mgt", "mfg", "out", "qua", "prt", "oth")
+    assert tuple(header.split()) == columns
+    matrix = {}
+    for row in rows:
+        key = row.split()[: -len(columns)]
+        matrix[" ".join(key)] = tuple(int(cell) for cell in row.split()[-len(columns) :])
+    return matrix
+
+
+UI_EXPECTED = parse_matrix(UI_MATRIX)
+API_EXPECTED = parse_matrix(API_MATRIX)
+
+# The bodies of the write requests: valid, so an actor who may write succeeds.
+API_BODIES = {
+    "POST /partners": {
+        "code": "CMO-NEW",
+        "legal_name": "New Ltd.",
+        "kind": "other",
+        "country": "CN",
+    },
+    "PATCH /partners/{partner_id}": {"notes": "Patched."},
+    "POST /partners/{partner_id}/status": {"to_status": "suspended", "reason": "Matrix."},
+    "POST /partners/{partner_id}/contacts": {"name": "New Contact", "role": "quality"},
+    "PATCH /contacts/{contact_id}": {"phone": "+86 2"},
+    "POST /partners/{partner_id}/certifications": {
+        "standard": "iso_14001",
+        "expires_on": "2030-01-01",
+    },
+    "PATCH /certifications/{certification_id}": {"issuer": "SGS"},
+    "PATCH /documents/{document_id}": {"title": "Renamed"},
+}
+
+CONFIDENTIAL_ROLES = {"administrator", "compliance", "management"}
+A_MARKERS = ("CMO-VICTIM", "Victim Moulding", "Victim Contact", "VICTIM-CERT", "Victim Contract")
+
+
+@dataclass
+class World:
+    partner: object  # A
+    own: object  # B, the other partner user's own partner
+    spare: object  # C, nobody's partner
+    objects: SimpleNamespace
+    users: dict
+    tokens: dict
+
+
+@pytest.fixture
+def world(roles, make_user) -> World:
+    a = PartnerFactory(code="CMO-VICTIM", legal_name="Victim Moulding Ltd.", status="active")
+    b = PartnerFactory(code="CMO-OWN", legal_name="Own Plastics Ltd.", status="active")
+    c = PartnerFactory(code="CMO-SPARE", status="prospect")
+    users = {role: make_user(role, username=role) for role in ROLE_PERMISSIONS if role != "partner"}
+    users["partner"] = make_user("partner", partner=a, username="victim.user")
+    users["other"] = make_user("partner", partner=b, username="other.user")
+
+    department = DepartmentFactory(kind="quality", name="Quality")
+    team = TeamFactory(department=department, name="Supplier quality")
+    person = PersonFactory(full_name="Zhang Wei", department=department, team=team)
+    admin = users["administrator"]
+
+    def upload(partner, title, confidential=False):
+        return services.document_upload(
+            user=admin,
+            partner=partner,
+            uploaded_file=SimpleUploadedFile(f"{title}.pdf", PDF),
+            data={"document_type": "contract", "title": title, "confidential": confidential},
+        )
+
+    objects = SimpleNamespace(
+        contact=PartnerContactFactory(partner=a, name="Victim Contact"),
+        owner=InternalOwnerFactory(partner=a, person=person, role="relationship"),
+        certification=CertificationFactory(partner=a, certificate_number="VICTIM-CERT"),
+        document=upload(a, "Victim Contract"),
+        confidential=upload(a, "Victim Bank Letter", confidential=True),
+        own_contact=PartnerContactFactory(partner=b, name="Own Contact"),
+        own_certification=CertificationFactory(partner=b, certificate_number="OWN-CERT"),
+        own_document=upload(b, "Own Contract"),
+        person=person,
+        department=department,
+        team=team,
+    )
+    tokens = {actor: api_token_create(user=u, name="matrix")[1] for actor, u in users.items()}
+    return World(a, b, c, objects, users, tokens)
+
+
+def mismatches(result: dict, expected_row: tuple) -> dict:
+    """The actors whose status differs from the matrix row, to read in a failure."""
+    return {
+        actor: f"got {result[actor]}, expected {expected}"
+        for actor, expected in zip(ACTORS, expected_row, strict=True)
+        if result[actor] != expected
+    }
+
+
+def undone(call):
+    """Run ``call`` in a savepoint that is rolled back; return what it returned."""
+    result = {}
+    try:
+        with transaction.atomic():
+            result["value"] = call()
+            raise _Undo
+    except _Undo:
+        pass
+    return result["value"]
+
+
+class _Undo(Exception):
+    pass
+
+
+def test_the_matrix_has_a_column_per_role():
+    roles_in_columns = set(SIGNED_IN) - {"other"}
+    assert roles_in_columns == set(ROLE_PERMISSIONS)
+
+
+# --- UI --------------------------------------------------------------------------------------
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        else:
+            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
+
+
+def ui_pages() -> dict[str, tuple[str, list[str], str | None]]:
+    """Every page of the UI: key -> (url name, argument names, kind)."""
+    pages = {}
+    for route, name, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith("api/"):
+            continue  # the API's operations are walked from its schema below
+        args = list(getattr(pattern.pattern, "converters", {}))
+        for kind in KINDS if "kind" in args else [None]:
+            pages[f"{name}[{kind}]" if kind else name] = (name, args, kind)
+    return pages
+
+
+def ui_url(world: World, name: str, args: list[str], kind: str | None) -> str:
+    pk_of = {
+        "accounts:token_revoke": lambda: world.users["administrator"].api_tokens.get().pk,
+        "accounts:user_edit": lambda: world.users["finance"].pk,
+        "organisation:person": lambda: world.objects.person.pk,
+        "organisation:person_edit": lambda: world.objects.person.pk,
+        "organisation:department_edit": lambda: world.objects.department.pk,
+        "organisation:team_edit": lambda: world.objects.team.pk,
+        "partners:document_download": lambda: world.objects.document.pk,
+        "partners:document_delete": lambda: world.objects.document.pk,
+        "partners:child_edit": lambda: getattr(world.objects, kind).pk,
+        "partners:child_delete": lambda: getattr(world.objects, kind).pk,
+    }
+    kwargs = {}
+    for arg in args:
+        if arg == "kind":
+            kwargs[arg] = kind
+        elif arg == "partner_pk" or (arg == "pk" and name not in pk_of):
+            kwargs[arg] = world.partner.pk
+        else:
+            kwargs[arg] = pk_of[name]()
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_page_has_a_row_in_the_matrix():
+    assert sorted(ui_pages()) == sorted(UI_EXPECTED)
+
+
+@pytest.mark.parametrize("key", sorted(UI_EXPECTED))
+def test_ui_page_access(world, client, key):
+    # Given the page, with every object in its URL belonging to partner A
+    name, args, kind = ui_pages()[key]
+    url = ui_url(world, name, args, kind)
+
+    # When every actor opens it
+    result = {}
+    for actor in ACTORS:
+        client.logout()
+        if actor != "anon":
+            client.force_login(world.users[actor])
+        response = client.get(url)
+        result[actor] = response.status_code
+        if actor == "anon" and response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/?next="), url
+        if response.status_code == 200 and actor in ("partner", "other"):
+            own = world.partner if actor == "partner" else world.own
+            _assert_no_foreign_partner(response, own, world, url)
+
+    # Then each gets what the matrix says
+    assert mismatches(result, UI_EXPECTED[key]) == {}, url
+
+
+def _assert_no_foreign_partner(response, own, world, url):
+    """A partner user's page never shows another partner's records."""
+    if response.get("Content-Type", "").startswith("text/html"):
+        html = response.content.decode()
+        foreign = [world.partner, world.own, world.spare]
+        for partner in foreign:
+            if partner != own:
+                assert partner.code not in html, url
+        if own != world.partner:
+            for marker in A_MARKERS:
+                assert marker not in html, (url, marker)
+
+
+LIST_PAGES = [
+    "/",
+    "/partners/",
+    "/partners/contacts/",
+    "/partners/certifications/",
+    "/partners/documents/",
+    "/notifications/",
+]
+
+
+@pytest.mark.parametrize("url", LIST_PAGES)
+def test_partner_users_see_only_their_own_partner_in_lists(world, client, url):
+    # The user of B sees B's records and none of A's
+    client.force_login(world.users["other"])
+    html = client.get(url).content.decode()
+    for marker in A_MARKERS:
+        assert marker not in html, marker
+    if url == "/partners/":
+        assert "CMO-OWN" in html
+
+    # and the user of A sees A's records and none of B's
+    client.force_login(world.users["partner"])
+    html = client.get(url).content.decode()
+    assert "CMO-OWN" not in html and "Own Contact" not in html and "OWN-CERT" not in html
+    expected_marker = {
+        "/partners/": "CMO-VICTIM",
+        "/partners/contacts/": "Victim Contact",
+        "/partners/certifications/": "VICTIM-CERT",
+        "/partners/documents/": "Victim Contract",
+    }.get(url)
+    if expected_marker:
+        assert expected_marker in html
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def api_operations() -> list[str]:
+    paths = api.get_openapi_schema()["paths"]
+    return sorted(
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, operations in paths.items()
+        for method in operations
+    )
+
+
+def test_every_api_operation_has_a_row_in_the_matrix():
+    assert api_operations() == sorted(API_EXPECTED)
+
+
+def api_call(world: World, key: str, actor: str):
+    method, template = key.split(" ", 1)
+    partner = world.spare if key == "DELETE /partners/{partner_id}" else world.partner
+    ids = {
+        "partner_id": partner.pk,
+        "contact_id": world.objects.contact.pk,
+        "certification_id": world.objects.certification.pk,
+        "document_id": world.objects.document.pk,
+    }
+    path = "/api/v1" + template.format(**ids)
+    headers = {} if actor == "anon" else {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[actor]}"}
+    client = Client()
+    if key == "POST /partners/{partner_id}/documents":
+        data = {"document_type": "contract", "file": SimpleUploadedFile("new.pdf", PDF)}
+        return client.post(path, data, **headers)
+    if method in ("POST", "PATCH"):
+        body = json.dumps(API_BODIES[key])
+        return client.generic(method, path, body, content_type="application/json", **headers)
+    return client.generic(method, path, **headers)
+
+
+@pytest.mark.parametrize("key", sorted(API_EXPECTED))
+def test_api_operation_access(world, key):
+    result = {}
+    for actor in ACTORS:
+        response = undone(lambda actor=actor: api_call(world, key, actor))
+        result[actor] = response.status_code
+        if response.status_code >= 400:
+            error = response.json()["error"]
+            assert error["status"] == response.status_code, (actor, error)
+        if key.startswith("GET ") and response.status_code == 200 and actor in ("partner", "other"):
+            _assert_api_sees_only_own(response, actor, world)
+
+    assert mismatches(result, API_EXPECTED[key]) == {}, key
+
+
+def _assert_api_sees_only_own(response, actor, world):
+    if response.get("Content-Type") != "application/json":
+        return
+    body = response.json()
+    items = body["items"] if isinstance(body, dict) and "items" in body else None
+    if items is None:
+        return
+    own = world.partner.pk if actor == "partner" else world.own.pk
+    assert items, "a partner user's list should show their own records"
+    for item in items:
+        assert item.get("partner_id", item.get("id")) == own, item
+
+
+# --- confidential documents ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", SIGNED_IN)
+def test_confidential_documents_only_for_management_compliance_and_administrators(
+    world, client, actor
+):
+    # Given partner A's confidential document and a user
+    confidential = world.objects.confidential
+    client.force_login(world.users[actor])
+    api_headers = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[actor]}"}
+    allowed = actor in CONFIDENTIAL_ROLES
+
+    # Then lists, detail, downloads and history show it to the confidential roles only
+    documents_page = client.get("/partners/documents/").content.decode()
+    assert ("Victim Bank Letter" in documents_page) is allowed
+    detail = client.get(f"/partners/{world.partner.pk}/")
+    if detail.status_code == 200:
+        assert ("Victim Bank Letter" in detail.content.decode()) is allowed
+    download = client.get(f"/partners/documents/{confidential.pk}/download/")
+    assert download.status_code == (200 if allowed else 404)
+
+    api_client = Client()
+    listed = api_client.get("/api/v1/documents?page_size=500", **api_headers).json()["items"]
+    assert (confidential.pk in [d["id"] for d in listed]) is allowed
+    one = api_client.get(f"/api/v1/documents/{confidential.pk}", **api_headers)
+    assert one.status_code == (200 if allowed else 404)
+    file = api_client.get(f"/api/v1/documents/{confidential.pk}/download", **api_headers)
+    assert file.status_code == (200 if allowed else 404)
+    if allowed:
+        assert b"".join(file.streaming_content) == PDF
+
+    log = client.get("/history/?model=partnerdocument")
+    if log.status_code == 200:
+        html = log.content.decode()
+        assert ("Victim Bank Letter" in html) is allowed
+        assert "Victim Contract" in html
+
+
+def test_confidential_audit_entries_are_flagged(world):
+    content_type = ContentType.objects.get_for_model(world.objects.confidential)
+    entries = AuditEntry.objects.filter(content_type=content_type)
+
+    assert set(entries.filter(confidential=True).values_list("object_id", flat=True)) == {
+        str(world.objects.confidential.pk)
+    }
+    visible = AuditEntry.objects.restrict(world.users["outsourcing"]).filter(
+        content_type=content_type
+    )
+    assert str(world.objects.confidential.pk) not in visible.values_list("object_id", flat=True)
