@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def setup(description: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="1.0 = the size named in the issue")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = the size named in the issue"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="partnerdesk-bench-")
@@ -80,5 +81,7 @@ def median_seconds(fn, *, repeat: int, before=None) -> float:
 def report(name: str, rows: int, seconds: float, floor: float, **extra) -> None:
     more = " ".join(f"{k}={v}" for k, v in extra.items())
     ratio = seconds / floor if floor > 0 else float("inf")
-    print(f"bench: {name} rows={rows} seconds={seconds:.4f} floor_seconds={floor:.4f} "
-          f"ratio={ratio:.2f}" + (f" {more}" if more else ""))
+    print(
+        f"bench: {name} rows={rows} seconds={seconds:.4f} floor_seconds={floor:.4f} "
+        f"ratio={ratio:.2f}" + (f" {more}" if more else "")
+    )

@@ -29,8 +29,16 @@ def build(n_partners: int, n_certs: int, today):
         [Person(full_name=f"Owner {i}", department=dept, user=u) for i, u in enumerate(users)]
     )
     partners = Partner.objects.bulk_create(
-        [Partner(code=f"P{i:06d}", legal_name=f"Partner {i}", kind="material_supplier",
-                 status="active", country="CN") for i in range(n_partners)]
+        [
+            Partner(
+                code=f"P{i:06d}",
+                legal_name=f"Partner {i}",
+                kind="material_supplier",
+                status="active",
+                country="CN",
+            )
+            for i in range(n_partners)
+        ]
     )
     owners = []
     for p in partners:
@@ -38,8 +46,11 @@ def build(n_partners: int, n_certs: int, today):
         owners.append(InternalOwner(partner=p, person=rng.choice(people), role="quality"))
     InternalOwner.objects.bulk_create(owners, ignore_conflicts=True)
     certs = [
-        Certification(partner=partners[i % n_partners], standard="iso_9001",
-                      expires_on=today + datetime.timedelta(days=rng.randint(0, 450)))
+        Certification(
+            partner=partners[i % n_partners],
+            standard="iso_9001",
+            expires_on=today + datetime.timedelta(days=rng.randint(0, 450)),
+        )
         for i in range(n_certs)
     ]
     Certification.objects.bulk_create(certs, batch_size=2000)
@@ -90,8 +101,10 @@ def main():
     from django.utils import timezone
 
     params = {
-        "today": today, "now": timezone.now(),
-        "d30": today + datetime.timedelta(days=30), "d60": today + datetime.timedelta(days=60),
+        "today": today,
+        "now": timezone.now(),
+        "d30": today + datetime.timedelta(days=30),
+        "d60": today + datetime.timedelta(days=60),
         "d90": today + datetime.timedelta(days=90),
     }
 
@@ -101,8 +114,14 @@ def main():
             cursor.execute(floor_sql_notifications, params)
 
     floor_seconds = median_seconds(floor, repeat=args.repeat, before=reset)
-    report("certification_reminders", n_certs, seconds, floor_seconds,
-           reminders=sent["n"], db=connection.vendor)
+    report(
+        "certification_reminders",
+        n_certs,
+        seconds,
+        floor_seconds,
+        reminders=sent["n"],
+        db=connection.vendor,
+    )
     teardown(args)
 
 

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerdesk.core.middleware.RequestIdMiddleware",
     "partnerdesk.core.middleware.ApiErrorShapeMiddleware",
+    "partnerdesk.core.middleware.RejectNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -211,7 +212,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- API -------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+NINJA_MAX_PER_PAGE_SIZE = 500
 
 LOGGING = {
     "version": 1,

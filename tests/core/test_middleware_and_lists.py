@@ -101,3 +101,24 @@ def test_an_htmx_list_request_renders_only_the_table(client, outsourcing_user):
     html = response.content.decode()
     assert "CMO-1" in html
     assert "<html" not in html
+
+
+@pytest.mark.parametrize(
+    "method,path,data",
+    [
+        ("post", "/accounts/login/", {"username": "ad\x00min", "password": "x"}),
+        ("get", "/accounts/users/", {"q": "\x00"}),
+        ("get", "/history/", {"model": "part\x00ner"}),
+        ("get", "/partners/", {"q": "a\x00b"}),
+    ],
+)
+def test_pages_refuse_nul_characters_with_400(client, admin_user, method, path, data):
+    # Given a signed-in administrator (the login page is public anyway)
+    client.force_login(admin_user)
+
+    # When a parameter carries a NUL character
+    response = getattr(client, method)(path, data)
+
+    # Then the page answers 400 instead of reaching the database
+    assert response.status_code == 400
+    assert b"NUL character" in response.content

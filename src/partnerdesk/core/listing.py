@@ -12,8 +12,6 @@ from ninja import Field, FilterSchema, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import ValidationError
 
-from partnerdesk.core.schemas import NUL_MESSAGE, has_nul
-
 
 def apply_sort(
     queryset: QuerySet, sort: str | None, allowed: dict[str, str], default: str
@@ -34,9 +32,6 @@ def parse_filters(schema: type[FilterSchema], params) -> tuple[FilterSchema, dic
     """Read filters from query parameters; invalid values are dropped and reported by field."""
     raw = {k: v for k, v in params.items() if k in schema.model_fields and v not in ("", None)}
     errors: dict[str, str] = {}
-    for name in [k for k, v in raw.items() if has_nul(v)]:  # PostgreSQL cannot compare them
-        errors[name] = NUL_MESSAGE
-        del raw[name]
     try:
         return schema.model_validate(raw), errors
     except ValidationError as exc:

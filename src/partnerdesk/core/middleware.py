@@ -91,3 +91,27 @@ class ApiErrorShapeMiddleware:
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
         return shaped
+
+
+class RejectNulCharactersMiddleware:
+    """Pages refuse query or form values containing a NUL character with a 400.
+
+    No user types one, PostgreSQL cannot store or compare it, and a view that reads a raw
+    parameter (a search box, a sign-in name) would otherwise fail with a server error. The
+    API checks its input in its schemas and answers 422 there, so ``/api/`` is left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            for source in (request.GET, request.POST):
+                for key, values in source.lists():
+                    if "\x00" in key or any("\x00" in value for value in values):
+                        return HttpResponse(
+                            "Bad request: a parameter contains a NUL character.",
+                            status=400,
+                            content_type="text/plain; charset=utf-8",
+                        )
+        return self.get_response(request)

@@ -5,7 +5,7 @@ the same as in the UI; services check the permission again before writing.
 """
 
 from django.http import FileResponse
-from ninja import File, Form, Query, Router, UploadedFile
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from partnerdesk.audit.selectors import history_for
@@ -50,7 +50,7 @@ def _changes(payload) -> dict:
 # --- Partners --------------------------------------------------------------------------------
 
 
-@router.get("/partners", response=list[PartnerOut])
+@router.get("/partners", response={200: list[PartnerOut], **ERRORS})
 @paginate(ApiPagination)
 def list_partners(request, filters: Query[PartnerFilter], sort: str | None = None):
     qs = filters.filter(selectors.partner_list(user=request.user).prefetch_related("capabilities"))
@@ -59,7 +59,7 @@ def list_partners(request, filters: Query[PartnerFilter], sort: str | None = Non
 
 @router.post("/partners", response={201: PartnerOut, **ERRORS})
 def create_partner(request, payload: PartnerIn):
-    return 201, services.partner_create(user=request.user, data=payload.dict())
+    return Status(201, services.partner_create(user=request.user, data=payload.dict()))
 
 
 @router.get("/partners/{int:partner_id}", response={200: PartnerOut, **ERRORS})
@@ -77,7 +77,7 @@ def update_partner(request, partner_id: int, payload: PartnerPatch):
 def delete_partner(request, partner_id: int):
     partner = selectors.partner_get(user=request.user, pk=partner_id, action="delete")
     services.partner_delete(user=request.user, partner=partner)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/partners/{int:partner_id}/status", response={200: PartnerOut, **ERRORS})
@@ -97,7 +97,7 @@ def partner_history(request, partner_id: int):
 # --- Contacts --------------------------------------------------------------------------------
 
 
-@router.get("/contacts", response=list[ContactOut])
+@router.get("/contacts", response={200: list[ContactOut], **ERRORS})
 @paginate(ApiPagination)
 def list_contacts(request, filters: Query[ContactFilter], sort: str | None = None):
     qs = filters.filter(selectors.contact_list(user=request.user))
@@ -107,7 +107,8 @@ def list_contacts(request, filters: Query[ContactFilter], sort: str | None = Non
 @router.post("/partners/{int:partner_id}/contacts", response={201: ContactOut, **ERRORS})
 def create_contact(request, partner_id: int, payload: ContactIn):
     partner = selectors.partner_get(user=request.user, pk=partner_id)
-    return 201, services.contact_create(user=request.user, partner=partner, data=payload.dict())
+    created = services.contact_create(user=request.user, partner=partner, data=payload.dict())
+    return Status(201, created)
 
 
 @router.get("/contacts/{int:contact_id}", response={200: ContactOut, **ERRORS})
@@ -125,13 +126,13 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 def delete_contact(request, contact_id: int):
     contact = PartnerContact.objects.restrict(request.user, "delete").get(pk=contact_id)
     services.contact_delete(user=request.user, contact=contact)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Certifications --------------------------------------------------------------------------
 
 
-@router.get("/certifications", response=list[CertificationOut])
+@router.get("/certifications", response={200: list[CertificationOut], **ERRORS})
 @paginate(ApiPagination)
 def list_certifications(request, filters: Query[CertificationFilter], sort: str | None = None):
     qs = filters.filter(selectors.certification_list(user=request.user))
@@ -143,9 +144,8 @@ def list_certifications(request, filters: Query[CertificationFilter], sort: str 
 )
 def create_certification(request, partner_id: int, payload: CertificationIn):
     partner = selectors.partner_get(user=request.user, pk=partner_id)
-    return 201, services.certification_create(
-        user=request.user, partner=partner, data=payload.dict()
-    )
+    created = services.certification_create(user=request.user, partner=partner, data=payload.dict())
+    return Status(201, created)
 
 
 @router.get("/certifications/{int:certification_id}", response={200: CertificationOut, **ERRORS})
@@ -165,13 +165,13 @@ def update_certification(request, certification_id: int, payload: CertificationP
 def delete_certification(request, certification_id: int):
     certification = Certification.objects.restrict(request.user, "delete").get(pk=certification_id)
     services.certification_delete(user=request.user, certification=certification)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Documents -------------------------------------------------------------------------------
 
 
-@router.get("/documents", response=list[DocumentOut])
+@router.get("/documents", response={200: list[DocumentOut], **ERRORS})
 @paginate(ApiPagination)
 def list_documents(request, filters: Query[DocumentFilter], sort: str | None = None):
     qs = filters.filter(selectors.document_list(user=request.user))
@@ -181,9 +181,10 @@ def list_documents(request, filters: Query[DocumentFilter], sort: str | None = N
 @router.post("/partners/{int:partner_id}/documents", response={201: DocumentOut, **ERRORS})
 def upload_document(request, partner_id: int, meta: Form[DocumentMeta], file: File[UploadedFile]):
     partner = selectors.partner_get(user=request.user, pk=partner_id)
-    return 201, services.document_upload(
+    created = services.document_upload(
         user=request.user, partner=partner, uploaded_file=file, data=meta.dict()
     )
+    return Status(201, created)
 
 
 @router.get("/documents/{int:document_id}", response={200: DocumentOut, **ERRORS})
@@ -212,4 +213,4 @@ def update_document(request, document_id: int, payload: DocumentPatch):
 def delete_document(request, document_id: int):
     document = PartnerDocument.objects.restrict(request.user, "delete").get(pk=document_id)
     services.document_delete(user=request.user, document=document)
-    return 204, None
+    return Status(204, None)
