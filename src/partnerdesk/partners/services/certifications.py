@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerdesk.audit.crud import audited_create, audited_delete, audited_update
 from partnerdesk.notifications.services import NotificationDraft, notify_many
 from partnerdesk.partners.choices import (
     CERTIFICATION_REMINDER_DAYS,
@@ -21,7 +22,6 @@ from partnerdesk.partners.models import (
     InternalOwner,
     Partner,
 )
-from partnerdesk.partners.services._crud import child_create, child_delete, child_update
 
 CERTIFICATION_FIELDS = {
     "standard",
@@ -36,17 +36,19 @@ CERTIFICATION_FIELDS = {
 
 
 def certification_create(*, user, partner: Partner, data: dict) -> Certification:
-    return child_create(
+    return audited_create(
         user=user, model=Certification, partner=partner, data=data, allowed=CERTIFICATION_FIELDS
     )
 
 
 def certification_update(*, user, certification: Certification, data: dict) -> Certification:
-    return child_update(user=user, instance=certification, data=data, allowed=CERTIFICATION_FIELDS)
+    return audited_update(
+        user=user, instance=certification, data=data, allowed=CERTIFICATION_FIELDS
+    )
 
 
 def certification_delete(*, user, certification: Certification) -> None:
-    child_delete(user=user, instance=certification)
+    audited_delete(user=user, instance=certification)
 
 
 def due_threshold(expires_on: datetime.date, today: datetime.date) -> int | None:

@@ -2,10 +2,10 @@
 
 from django.db import transaction
 
+from partnerdesk.audit.crud import audited_create, audited_delete, audited_update
 from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change, snapshot
 from partnerdesk.partners.models import InternalOwner, Partner, PartnerContact
-from partnerdesk.partners.services._crud import child_create, child_delete, child_update
 
 CONTACT_FIELDS = {"name", "role", "job_title", "email", "phone", "is_primary", "notes"}
 
@@ -27,7 +27,7 @@ def _clear_other_primary(*, user, partner_id: int, keep_pk=None) -> None:
 def contact_create(*, user, partner: Partner, data: dict) -> PartnerContact:
     if data.get("is_primary"):
         _clear_other_primary(user=user, partner_id=partner.pk)
-    return child_create(
+    return audited_create(
         user=user, model=PartnerContact, partner=partner, data=data, allowed=CONTACT_FIELDS
     )
 
@@ -36,15 +36,15 @@ def contact_create(*, user, partner: Partner, data: dict) -> PartnerContact:
 def contact_update(*, user, contact: PartnerContact, data: dict) -> PartnerContact:
     if data.get("is_primary"):
         _clear_other_primary(user=user, partner_id=contact.partner_id, keep_pk=contact.pk)
-    return child_update(user=user, instance=contact, data=data, allowed=CONTACT_FIELDS)
+    return audited_update(user=user, instance=contact, data=data, allowed=CONTACT_FIELDS)
 
 
 def contact_delete(*, user, contact: PartnerContact) -> None:
-    child_delete(user=user, instance=contact)
+    audited_delete(user=user, instance=contact)
 
 
 def owner_add(*, user, partner: Partner, person, role: str) -> InternalOwner:
-    return child_create(
+    return audited_create(
         user=user,
         model=InternalOwner,
         partner=partner,
@@ -54,4 +54,4 @@ def owner_add(*, user, partner: Partner, person, role: str) -> InternalOwner:
 
 
 def owner_remove(*, user, owner: InternalOwner) -> None:
-    child_delete(user=user, instance=owner)
+    audited_delete(user=user, instance=owner)

@@ -1,4 +1,9 @@
-"""The create / update / delete shape shared by the partner's child records."""
+"""Audited create, update and delete: the shape most services share.
+
+Each checks the model permission, validates (``full_clean``), saves in a transaction and writes
+the audit row in the same transaction. Services with more rules call these after their own
+checks, or write their own when the shape does not fit.
+"""
 
 from django.db import transaction
 
@@ -11,17 +16,19 @@ def _perm(model, action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def child_create(*, user, model, partner, data: dict, allowed: set[str], **extra):
+def audited_create(*, user, model, data: dict, allowed: set[str], **fixed):
+    """Create ``model`` from ``data`` (only ``allowed`` fields) plus ``fixed`` values that the
+    caller sets itself (the partner a contact belongs to)."""
     require_perm(user, _perm(model, "add"))
     with transaction.atomic():
-        instance = model(partner=partner, **extra)
+        instance = model(**fixed)
         assign_fields(instance, data, allowed)
         validate_and_save(instance)
         record_change(actor=user, instance=instance, action=AuditAction.CREATE)
     return instance
 
 
-def child_update(*, user, instance, data: dict, allowed: set[str]):
+def audited_update(*, user, instance, data: dict, allowed: set[str]):
     model = type(instance)
     require_perm(user, _perm(model, "change"))
     with transaction.atomic():
@@ -33,7 +40,7 @@ def child_update(*, user, instance, data: dict, allowed: set[str]):
     return instance
 
 
-def child_delete(*, user, instance) -> None:
+def audited_delete(*, user, instance) -> None:
     require_perm(user, _perm(type(instance), "delete"))
     with transaction.atomic():
         record_change(
