@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnerdesk.accounts.models import ApiToken, FailedLogin, User, hash_token
 from partnerdesk.accounts.roles import ROLE_PERMISSIONS
@@ -44,11 +45,13 @@ def api_token_create(*, user: User, name: str, expires_at=None) -> tuple[ApiToke
     """Create a token; return it with the raw secret, which is never stored or shown again."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("A token needs a name.", fields={"name": ["This field is required."]})
+        raise InvalidInput(
+            _("A token needs a name."), fields={"name": [_("This field is required.")]}
+        )
     if expires_at is not None and expires_at <= timezone.now():
         raise InvalidInput(
-            "The expiry must be in the future.",
-            fields={"expires_at": ["The expiry must be in the future."]},
+            _("The expiry must be in the future."),
+            fields={"expires_at": [_("The expiry must be in the future.")]},
         )
     raw = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
+from django.utils.translation import gettext as _
 
 from partnerdesk.core.errors import ApplicationError, Conflict, Forbidden
 
@@ -9,18 +10,20 @@ from partnerdesk.core.errors import ApplicationError, Conflict, Forbidden
 def require_perm(user, *perms: str) -> None:
     """Refuse unless the user holds every permission named."""
     if user is None or not user.is_authenticated or not user.is_active:
-        raise Forbidden("Sign in first.")
+        raise Forbidden(_("Sign in first."))
     missing = [p for p in perms if not user.has_perm(p)]
     if missing:
-        raise Forbidden(f"You are not allowed to do this (needs {', '.join(missing)}).")
+        raise Forbidden(
+            _("You are not allowed to do this (needs %(perms)s).") % {"perms": ", ".join(missing)}
+        )
 
 
 def assign_fields(instance: models.Model, data: dict, allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
         raise ApplicationError(
-            f"Unknown fields: {', '.join(sorted(unknown))}",
-            fields={name: ["This field cannot be set here."] for name in sorted(unknown)},
+            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)},
         )
     for name, value in data.items():
         setattr(instance, name, value)
@@ -42,5 +45,8 @@ def validate_and_save(instance: models.Model, **save_kwargs) -> models.Model:
         instance.save(**save_kwargs)
     except IntegrityError as exc:
         # A racing request got there first (the unique checks in full_clean passed for both).
-        raise Conflict(f"This {instance._meta.verbose_name} clashes with an existing one.") from exc
+        raise Conflict(
+            _("This %(thing)s clashes with an existing one.")
+            % {"thing": instance._meta.verbose_name}
+        ) from exc
     return instance
