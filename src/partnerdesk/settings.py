@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "partnerdesk.audit",
     "partnerdesk.organisation",
     "partnerdesk.partners",
+    "partnerdesk.contracts",
+    "partnerdesk.performance",
     "partnerdesk.notifications",
     "partnerdesk.demo",
 ]

@@ -44,10 +44,51 @@ _VIEW_DIRECTORY = [
     "organisation.view_person",
     "audit.view_auditentry",
     "notifications.view_notification",
+    "contracts.view_contract",
+    "contracts.view_contractversion",
+    "contracts.view_contractstatuschange",
+    "contracts.view_disputelevel",
+    "contracts.view_contractattachment",
+    "contracts.view_deliverable",
+    "contracts.view_raciactivity",
+    "contracts.view_raciassignment",
+    "performance.view_metric",
+    "performance.view_servicelevel",
+    "performance.view_servicelevelterms",
+    "performance.view_exclusion",
+    "performance.view_measurement",
+    "performance.view_periodclose",
+    "performance.view_servicelevelresult",
+    "performance.view_creditproposal",
+    "performance.view_scorecardpolicy",
+    "performance.view_scorecardcriterion",
+    "performance.view_standingband",
+    "performance.view_partnerscore",
+]
+
+# Outsourcing owns contracts and SLAs, and records the measurements.
+_CONTRACT_OWNER = (
+    _crud("contracts", "contract", "add", "change")
+    + ["contracts.change_contract_status"]
+    + _crud("contracts", "deliverable", "add", "change")
+    + _crud("performance", "servicelevel", "add", "change")
+    + _crud("performance", "servicelevelterms", "add")
+    + _crud("performance", "exclusion", "add")
+    + _crud("performance", "measurement", "add", "change")
+)
+# Closing months, reopening them and approving exclusions.
+_PERIOD_CLOSER = [
+    "performance.add_periodclose",
+    "performance.reopen_periodclose",
+    "performance.approve_exclusion",
+]
+_POLICY_OWNER = _crud("performance", "metric", "add", "change") + [
+    "performance.add_scorecardpolicy",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OUTSOURCING: _VIEW_DIRECTORY
+    + _CONTRACT_OWNER
     + _crud("partners", "partner", "add", "change")
     + ["partners.change_partner_status"]
     + _crud("partners", "partnercontact", "add", "change", "delete")
@@ -55,14 +96,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("partners", "certification", "add", "change", "delete")
     + _crud("partners", "partnerdocument", "add", "change", "delete"),
     FINANCE: _VIEW_DIRECTORY
+    + _PERIOD_CLOSER
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "partnerdocument", "add"),
     QUALITY: _VIEW_DIRECTORY
+    + _crud("performance", "measurement", "add", "change")
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "certification", "add", "change", "delete")
     + _crud("partners", "partnerdocument", "add", "change"),
     MANUFACTURING: _VIEW_DIRECTORY,
     MANAGEMENT: _VIEW_DIRECTORY
+    + _PERIOD_CLOSER
+    + _POLICY_OWNER
     + [
         "partners.change_partner_status",
         "partners.view_confidential_partnerdocument",
@@ -72,6 +117,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("partners", "partnerdocument", "add", "change")
     + ["partners.view_confidential_partnerdocument", "audit.view_confidential_auditentry"],
     PARTNER: [
+        "contracts.view_contract",
+        "contracts.view_deliverable",
+        "performance.view_servicelevel",
+        "performance.view_measurement",
+        "performance.view_partnerscore",
         "partners.view_partner",
         "partners.view_partnercontact",
         "partners.view_certification",
@@ -79,6 +129,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_notification",
     ],
     ADMINISTRATOR: _VIEW_DIRECTORY
+    + _CONTRACT_OWNER
+    + _PERIOD_CLOSER
+    + _POLICY_OWNER
     + _crud("partners", "partner", "add", "change", "delete")
     + [
         "partners.change_partner_status",

@@ -23,10 +23,11 @@ logger = logging.getLogger(__name__)
 class Job:
     name: str
     task: str  # dotted path of a django-tasks task
-    every: str  # "minutes", "hourly", "daily" or "weekly"
+    every: str  # "minutes", "hourly", "daily", "weekly" or "monthly"
     minutes: int = 0  # for "minutes": the interval; otherwise ignored
     at: datetime.time = datetime.time(6, 0)  # local time of day for daily and weekly jobs
     weekday: int = 0  # Monday = 0, for weekly jobs
+    day: int = 1  # day of the month (1-28), for monthly jobs
 
     def slot(self, now: datetime.datetime) -> datetime.datetime | None:
         """The start of the slot ``now`` falls in, or None before the first slot of the day."""
@@ -39,6 +40,12 @@ class Job:
         start = local.replace(hour=self.at.hour, minute=self.at.minute, second=0, microsecond=0)
         if self.every == "daily":
             return start if local >= start else start - datetime.timedelta(days=1)
+        if self.every == "monthly":
+            start = start.replace(day=self.day)
+            if local >= start:
+                return start
+            previous = (start.replace(day=1) - datetime.timedelta(days=1)).replace(day=self.day)
+            return previous
         if self.every == "weekly":
             start -= datetime.timedelta(days=(local.weekday() - self.weekday) % 7)
             return start if local >= start else start - datetime.timedelta(days=7)

@@ -1,0 +1,1 @@
+"""Pure-Python calculation engines for partner performance: no Django imports."""

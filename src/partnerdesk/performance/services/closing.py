@@ -1,0 +1,300 @@
+"""Closing a month: attainment, breach, credit, caps and earn-back for every service level,
+credit proposals for finance, and the partners' scores. Reopening with a reason.
+
+Set-based: the inputs come from a few aggregate reads (``inputs``), the arithmetic from the
+pure engines, and the results are written with bulk inserts in one transaction.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerdesk.core.errors import Conflict, InvalidInput
+from partnerdesk.core.services import require_perm
+from partnerdesk.performance.choices import Outcome, ProposalKind, ProposalStatus
+from partnerdesk.performance.engines.aggregation import Aggregation, aggregate
+from partnerdesk.performance.engines.credits import EarnBack, LevelInput, compute_period
+from partnerdesk.performance.engines.credits import earn_back_state as engine_earn_back
+from partnerdesk.performance.models import CreditProposal, PeriodClose, ServiceLevelResult
+from partnerdesk.performance.periods import month_end, month_start
+from partnerdesk.performance.services import inputs
+from partnerdesk.performance.services.scores import score_partners
+
+
+def is_closed(period: datetime.date) -> bool:
+    return PeriodClose.objects.filter(period=month_start(period), reopened_at__isnull=True).exists()
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def period_close(*, user, period: datetime.date, today: datetime.date | None = None) -> PeriodClose:
+    """Close one month (a past one). Refuses a month that is already closed: reopen it first."""
+    require_perm(user, "performance.add_periodclose")
+    return close_month(actor=user, period=period, today=today)
+
+
+@transaction.atomic
+def close_month(*, actor, period: datetime.date, today: datetime.date | None = None) -> PeriodClose:
+    """The close itself, for a person (checked by ``period_close``) or the scheduled job
+    (``actor`` None)."""
+    start, end = month_start(period), month_end(period)
+    today = today or timezone.localdate()
+    if end >= today:
+        message = _("Only a month that has ended can be closed (%(period)s ends on %(end)s).") % {
+            "period": start.strftime("%Y-%m"),
+            "end": end.isoformat(),
+        }
+        raise InvalidInput(message, fields={"period": [message]})
+    # Lock the period's closes so two people closing at once cannot both succeed.
+    existing = list(PeriodClose.objects.select_for_update().filter(period=start))
+    if any(c.reopened_at is None for c in existing):
+        message = _("%(period)s is already closed. Reopen it with a reason to recompute it.") % {
+            "period": start.strftime("%Y-%m")
+        }
+        raise Conflict(message, fields={"period": [message]})
+    close = PeriodClose.objects.create(
+        period=start,
+        revision=max((c.revision for c in existing), default=0) + 1,
+        closed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    results = _compute_results(close, start, end)
+    ServiceLevelResult.objects.bulk_create(results, batch_size=1000)
+    proposals = [
+        CreditProposal(
+            contract_id=r.contract_id,
+            service_level_id=r.service_level_id,
+            result=r,
+            period=start,
+            kind=ProposalKind.CREDIT,
+            amount=r.credit,
+            currency=r.currency,
+            earn_back_state=EarnBack.PENDING if r.explanation.get("earn_back_periods") else "",
+        )
+        for r in results
+        if r.credit > 0
+    ]
+    # The previous revision's open proposals are replaced by this revision's.
+    CreditProposal.objects.filter(period=start, status=ProposalStatus.PROPOSED).update(
+        status=ProposalStatus.SUPERSEDED
+    )
+    CreditProposal.objects.bulk_create(proposals, batch_size=1000)
+    earned_back = _settle_earn_backs(start, {r.service_level_id: r for r in results})
+    scored = score_partners(close, start, end)
+    close.summary = {
+        "service_levels": len(results),
+        "breaches": sum(1 for r in results if r.outcome == Outcome.BREACH),
+        "credits": len(proposals),
+        "credit_totals": _totals(proposals),
+        "earned_back": earned_back,
+        "partners_scored": scored,
+    }
+    close.save(update_fields=["summary"])
+    return close
+
+
+def _totals(proposals) -> dict[str, str]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for proposal in proposals:
+        totals[proposal.currency] += proposal.amount
+    return {currency: _money(total) for currency, total in sorted(totals.items())}
+
+
+def _compute_results(close, start, end) -> list[ServiceLevelResult]:
+    levels = inputs.levels_in_scope(start, end)
+    level_ids = {row.service_level_id for row in levels}
+    terms = inputs.terms_in_force(level_ids, end)
+    contracts = inputs.contract_terms({row.contract_id for row in levels}, end)
+    all_metrics = inputs.metrics()
+    observed = inputs.observations(start, end, {row.metric_id for row in levels}, all_metrics)
+    excused = inputs.excused_levels(level_ids, start)
+
+    by_contract: dict[int, list[inputs.LevelRow]] = defaultdict(list)
+    for row in levels:
+        if row.service_level_id in terms and row.contract_id in contracts:
+            by_contract[row.contract_id].append(row)
+
+    results = []
+    for contract_id, rows in by_contract.items():
+        contract = contracts[contract_id]
+        level_inputs, context = [], {}
+        for row in rows:
+            metric = all_metrics[row.metric_id]
+            items = observed.get((contract_id, row.metric_id), [])
+            attainment = aggregate(items, Aggregation(metric.aggregation), scale=metric.scale)
+            in_force = terms[row.service_level_id]
+            level_inputs.append(
+                LevelInput(
+                    key=str(row.service_level_id),
+                    critical=in_force.critical,
+                    terms=in_force.terms,
+                    attainment=attainment,
+                    excused=row.service_level_id in excused,
+                )
+            )
+            context[str(row.service_level_id)] = (row, in_force, items, metric)
+        outcome = compute_period(
+            monthly_fee=contract.monthly_fee,
+            at_risk_percent=contract.at_risk_percent,
+            levels=level_inputs,
+        )
+        for level in outcome.levels:
+            row, in_force, items, metric = context[level.key]
+            results.append(
+                ServiceLevelResult(
+                    period_close=close,
+                    service_level_id=row.service_level_id,
+                    contract_id=contract_id,
+                    terms_version=in_force.version,
+                    attainment=level.attainment,
+                    observations=len(items),
+                    outcome=level.outcome,
+                    raw_credit=level.raw_credit,
+                    pool_cap=level.pool_cap,
+                    credit=level.credit,
+                    currency=row.currency,
+                    explanation={
+                        "metric": metric.name,
+                        "unit": metric.unit,
+                        "aggregation": metric.aggregation,
+                        "scale": str(metric.scale),
+                        "observations": [
+                            {
+                                "key": o.key,
+                                "at": o.at.isoformat() if o.at else None,
+                                "value": _text(o.value),
+                                "numerator": _text(o.numerator),
+                                "denominator": _text(o.denominator),
+                            }
+                            for o in items
+                        ],
+                        "target": str(in_force.terms.target),
+                        "direction": str(in_force.terms.direction),
+                        "critical": in_force.critical,
+                        "terms_version": in_force.version,
+                        "credit_model": str(in_force.terms.model),
+                        "tiers": [
+                            {"threshold": str(t.threshold), "percent_of_fee": str(t.percent_of_fee)}
+                            for t in in_force.terms.tiers
+                        ],
+                        "pool_allocation_percent": str(in_force.terms.pool_allocation_percent),
+                        "earn_back_periods": in_force.terms.earn_back_periods,
+                        "contract_version": contract.version,
+                        "monthly_fee": _money(contract.monthly_fee),
+                        "at_risk_percent": str(contract.at_risk_percent),
+                        "at_risk_amount": _money(outcome.at_risk_amount),
+                        "contract_total_before_cap": _money(outcome.total_before_cap),
+                        "contract_total": _money(outcome.total_credit),
+                        "capped_by_at_risk": outcome.capped,
+                        "steps": list(level.explanation) + list(outcome.explanation),
+                    },
+                )
+            )
+    return results
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _settle_earn_backs(start: datetime.date, current: dict[int, ServiceLevelResult]) -> int:
+    """Decide the pending earn-backs of earlier credits with the outcomes known now; an earned
+    back credit gets an earn-back proposal returning it. Returns how many were earned back."""
+    pending = list(
+        CreditProposal.objects.filter(
+            kind=ProposalKind.CREDIT, period__lt=start, earn_back_state=EarnBack.PENDING
+        )
+        .exclude(status=ProposalStatus.SUPERSEDED)
+        .select_related("result")
+    )
+    if not pending:
+        return 0
+    level_ids = {p.service_level_id for p in pending}
+    # Outcomes of the standing closes after each credited period, plus this close's.
+    history: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+    for sl, period, outcome in ServiceLevelResult.objects.filter(
+        service_level_id__in=level_ids,
+        period_close__reopened_at__isnull=True,
+        period_close__period__lt=start,
+    ).values_list("service_level_id", "period_close__period", "outcome"):
+        history[sl].append((period, outcome))
+    for sl, result in current.items():
+        if sl in level_ids:
+            history[sl].append((start, result.outcome))
+    earned, settled = [], []
+    for proposal in pending:
+        later = sorted((p, o) for p, o in history[proposal.service_level_id] if p > proposal.period)
+        state = engine_earn_back(
+            periods_required=proposal.result.explanation.get("earn_back_periods", 0),
+            later_outcomes=[o for _, o in later],
+        )
+        if state == EarnBack.PENDING:
+            continue
+        proposal.earn_back_state = state
+        proposal.earn_back_settled_period = start
+        settled.append(proposal)
+        if state == EarnBack.EARNED_BACK:
+            earned.append(
+                CreditProposal(
+                    contract_id=proposal.contract_id,
+                    service_level_id=proposal.service_level_id,
+                    result=current.get(proposal.service_level_id, proposal.result),
+                    period=start,
+                    kind=ProposalKind.EARN_BACK,
+                    amount=proposal.amount,
+                    currency=proposal.currency,
+                    earns_back=proposal,
+                )
+            )
+    CreditProposal.objects.bulk_update(
+        settled, ["earn_back_state", "earn_back_settled_period"], batch_size=500
+    )
+    CreditProposal.objects.bulk_create(earned, batch_size=500)
+    return len(earned)
+
+
+@transaction.atomic
+def period_reopen(
+    *, user, period: datetime.date, reason: str, check_permission: bool = True
+) -> PeriodClose:
+    """Reopen a closed month so it can be recomputed. Needs a reason; refused once a credit
+    of the month was applied to an invoice (corrections then go through finance). The command
+    line (an operator on the server) skips the permission check."""
+    if check_permission:
+        require_perm(user, "performance.reopen_periodclose")
+    start = month_start(period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            _("Give a reason for reopening."), fields={"reason": [_("This field is required.")]}
+        )
+    close = (
+        PeriodClose.objects.select_for_update()
+        .filter(period=start, reopened_at__isnull=True)
+        .first()
+    )
+    if close is None:
+        message = _("%(period)s is not closed.") % {"period": start.strftime("%Y-%m")}
+        raise Conflict(message, fields={"period": [message]})
+    if CreditProposal.objects.filter(period=start, status=ProposalStatus.APPLIED).exists():
+        raise Conflict(
+            _(
+                "Credits of %(period)s were already applied to invoices; record a "
+                "correction in finance instead."
+            )
+            % {"period": start.strftime("%Y-%m")}
+        )
+    # Earn-backs decided by this close are decided again when the month is closed anew.
+    CreditProposal.objects.filter(earn_back_settled_period=start).update(
+        earn_back_state=EarnBack.PENDING, earn_back_settled_period=None
+    )
+    close.reopened_at = timezone.now()
+    close.reopened_by = user if getattr(user, "pk", None) else None
+    close.reopen_reason = reason
+    close.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    return close
