@@ -92,10 +92,14 @@ def on_permission_denied(request, exc):
 
 def _mount_routers() -> None:
     from partnerdesk.accounts.api import router as accounts_router
+    from partnerdesk.contracts.api import router as contracts_router
     from partnerdesk.partners.api import router as partners_router
+    from partnerdesk.performance.api import router as performance_router
 
     api.add_router("", accounts_router)
     api.add_router("", partners_router)
+    api.add_router("", contracts_router)
+    api.add_router("", performance_router)
 
 
 _mount_routers()

@@ -7,6 +7,8 @@ urlpatterns = [
     path("accounts/", include("partnerdesk.accounts.urls")),
     path("organisation/", include("partnerdesk.organisation.urls")),
     path("partners/", include("partnerdesk.partners.urls")),
+    path("contracts/", include("partnerdesk.contracts.urls")),
+    path("performance/", include("partnerdesk.performance.urls")),
     path("notifications/", include("partnerdesk.notifications.urls")),
     path("history/", include("partnerdesk.audit.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,5 @@
+"""Contracts over the API."""
+
+from ninja import Router
+
+router = Router(tags=["contracts"])

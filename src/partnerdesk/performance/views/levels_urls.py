@@ -1,0 +1,3 @@
+"""URLs of the metric library, service levels, exclusions and measurements."""
+
+urlpatterns: list = []
