@@ -176,8 +176,8 @@ def overall_score(
     when none is left."""
     if window < 1:
         raise ValueError("window must be at least 1")
-    if not 0 < decay <= 1:
-        raise ValueError("decay must be more than 0 and at most 1")
+    if not 0 <= decay <= 1:
+        raise ValueError("decay must be between 0 and 1")
     weight = Decimal(1)
     total = weights = Decimal(0)
     for score in reversed(period_scores[-window:]):

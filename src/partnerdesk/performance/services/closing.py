@@ -231,7 +231,8 @@ def _settle_earn_backs(start: datetime.date, current: dict[int, ServiceLevelResu
         later = sorted((p, o) for p, o in history[proposal.service_level_id] if p > proposal.period)
         state = engine_earn_back(
             periods_required=proposal.result.explanation.get("earn_back_periods", 0),
-            later_outcomes=[o for _, o in later],
+            # A month in which the level was only a KPI neither earns back nor loses.
+            later_outcomes=["excused" if o == Outcome.KPI else o for _, o in later],
         )
         if state == EarnBack.PENDING:
             continue
