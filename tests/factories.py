@@ -1,15 +1,18 @@
 """factory-boy factories for every model."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from partnerdesk.accounts.models import ApiToken, User
 from partnerdesk.audit.models import AuditEntry
+from partnerdesk.contracts.models import Contract, ContractVersion, Deliverable
 from partnerdesk.notifications.models import Notification
 from partnerdesk.organisation.models import Department, Person, Team
 from partnerdesk.partners.models import (
@@ -154,6 +157,51 @@ class PartnerDocumentFactory(DjangoModelFactory):
     confidential = False
 
 
+class ContractFactory(DjangoModelFactory):
+    """A draft contract with its first version (as ``contract_create`` makes it)."""
+
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    partner = factory.SubFactory(PartnerFactory)
+    reference = factory.Sequence(lambda n: f"C-{n:05d}")
+    title = factory.Sequence(lambda n: f"Contract {n}")
+    outsourced_scope = "Injection-moulded housings"
+    start_date = datetime.date(2026, 1, 1)
+    end_date = datetime.date(2027, 12, 31)
+    currency = "CNY"
+    monthly_fee = factory.LazyFunction(lambda: Decimal("100000.00"))
+    at_risk_percent = factory.LazyFunction(lambda: Decimal("12.00"))
+
+    @factory.post_generation
+    def first_version(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        from partnerdesk.audit.services import snapshot
+
+        ContractVersion.objects.create(
+            contract=obj,
+            version=1,
+            effective_from=obj.start_date,
+            summary="Original terms",
+            monthly_fee=obj.monthly_fee,
+            at_risk_percent=obj.at_risk_percent,
+            end_date=obj.end_date,
+            snapshot=snapshot(obj, m2m=False),
+        )
+
+
+class DeliverableFactory(DjangoModelFactory):
+    class Meta:
+        model = Deliverable
+
+    contract = factory.SubFactory(ContractFactory)
+    kind = "milestone"
+    name = factory.Sequence(lambda n: f"Milestone {n}")
+    due_date = datetime.date(2026, 6, 30)
+
+
 class ApiTokenFactory(DjangoModelFactory):
     class Meta:
         model = ApiToken
@@ -182,3 +230,237 @@ class AuditEntryFactory(DjangoModelFactory):
     object_repr = "P0001"
     action = "create"
     changes = factory.LazyFunction(dict)
+
+
+# --- contracts and performance ----------------------------------------------------------------
+
+
+class ContractStatusChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.ContractStatusChange"
+
+    contract = factory.SubFactory(ContractFactory)
+    from_status = "draft"
+    to_status = "active"
+    reason = "Signed"
+
+
+class ContractVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.ContractVersion"
+
+    contract = factory.SubFactory(ContractFactory)
+    version = factory.Sequence(lambda n: n + 2)
+    effective_from = datetime.date(2026, 7, 1)
+    summary = "Fee indexed"
+    monthly_fee = factory.LazyFunction(lambda: Decimal("105000.00"))
+    at_risk_percent = factory.LazyFunction(lambda: Decimal("12.00"))
+    end_date = datetime.date(2027, 12, 31)
+
+
+class DisputeLevelFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.DisputeLevel"
+
+    contract = factory.SubFactory(ContractFactory)
+    level = 1
+    name = "Account managers"
+    response_hours = 48
+
+
+class ContractAttachmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.ContractAttachment"
+
+    contract = factory.SubFactory(ContractFactory)
+    document = factory.SubFactory(
+        PartnerDocumentFactory, partner=factory.SelfAttribute("..contract.partner")
+    )
+
+
+class RaciActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.RaciActivity"
+
+    contract = factory.SubFactory(ContractFactory)
+    name = factory.Sequence(lambda n: f"Activity {n}")
+
+
+class RaciAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.RaciAssignment"
+
+    activity = factory.SubFactory(RaciActivityFactory)
+    team = factory.SubFactory(TeamFactory)
+    role = "A"
+
+
+class ContractReminderFactory(DjangoModelFactory):
+    class Meta:
+        model = "contracts.ContractReminder"
+
+    contract = factory.SubFactory(ContractFactory)
+    kind = "expiry"
+    days_before = 90
+    target_date = datetime.date(2027, 12, 31)
+
+
+class MetricFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.Metric"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"metric-{n}")
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    unit = "%"
+    direction = "higher"
+    aggregation = "ratio"
+
+
+class ServiceLevelFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.ServiceLevel"
+
+    contract = factory.SubFactory(ContractFactory)
+    metric = factory.SubFactory(MetricFactory)
+
+
+class ServiceLevelTermsFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.ServiceLevelTerms"
+
+    service_level = factory.SubFactory(ServiceLevelFactory)
+    version = 1
+    effective_from = datetime.date(2026, 1, 1)
+    target = factory.LazyFunction(lambda: Decimal("99"))
+    credit_model = "tiered"
+    tiers = factory.LazyFunction(lambda: [{"threshold": "99", "percent_of_fee": "10"}])
+    pool_allocation_percent = factory.LazyFunction(lambda: Decimal("50"))
+
+
+class ExclusionFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.Exclusion"
+
+    service_level = factory.SubFactory(ServiceLevelFactory)
+    period = datetime.date(2026, 9, 1)
+    reason = "Typhoon closed the port"
+
+
+class MeasurementFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.Measurement"
+
+    contract = factory.SubFactory(ContractFactory)
+    metric = factory.SubFactory(MetricFactory)
+    period = datetime.date(2026, 9, 1)
+    measured_on = datetime.date(2026, 9, 30)
+    numerator = factory.LazyFunction(lambda: Decimal("98"))
+    denominator = factory.LazyFunction(lambda: Decimal("100"))
+    value = factory.LazyFunction(lambda: Decimal("98"))
+    source = "manual"
+
+
+class PeriodCloseFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.PeriodClose"
+
+    period = datetime.date(2026, 9, 1)
+
+
+class ServiceLevelResultFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.ServiceLevelResult"
+
+    period_close = factory.SubFactory(PeriodCloseFactory)
+    service_level = factory.SubFactory(ServiceLevelFactory)
+    contract = factory.SelfAttribute("service_level.contract")
+    terms_version = 1
+    attainment = factory.LazyFunction(lambda: Decimal("98"))
+    outcome = "breach"
+    raw_credit = factory.LazyFunction(lambda: Decimal("10000.00"))
+    pool_cap = factory.LazyFunction(lambda: Decimal("6000.00"))
+    credit = factory.LazyFunction(lambda: Decimal("6000.00"))
+    currency = "CNY"
+
+
+class CreditProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.CreditProposal"
+
+    result = factory.SubFactory(ServiceLevelResultFactory)
+    contract = factory.SelfAttribute("result.contract")
+    service_level = factory.SelfAttribute("result.service_level")
+    period = factory.SelfAttribute("result.period_close.period")
+    kind = "credit"
+    amount = factory.SelfAttribute("result.credit")
+    currency = "CNY"
+
+
+class ScorecardPolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.ScorecardPolicy"
+
+    name = "Default"
+    version = factory.Sequence(lambda n: n + 1)
+    effective_from = factory.Sequence(
+        lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=n)
+    )
+
+
+class ScorecardCriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.ScorecardCriterion"
+
+    policy = factory.SubFactory(ScorecardPolicyFactory)
+    metric = factory.SubFactory(MetricFactory)
+    weight = factory.LazyFunction(lambda: Decimal("100"))
+    worst = factory.LazyFunction(lambda: Decimal("80"))
+    best = factory.LazyFunction(lambda: Decimal("100"))
+
+
+class StandingBandFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.StandingBand"
+
+    policy = factory.SubFactory(ScorecardPolicyFactory)
+    name = "Good"
+    lower = factory.LazyFunction(lambda: Decimal("0"))
+    upper = factory.LazyFunction(lambda: Decimal("100"))
+
+
+class PartnerScoreFactory(DjangoModelFactory):
+    class Meta:
+        model = "performance.PartnerScore"
+
+    partner = factory.SubFactory(PartnerFactory)
+    period = datetime.date(2026, 9, 1)
+    policy = factory.SubFactory(ScorecardPolicyFactory)
+    period_close = factory.SubFactory(PeriodCloseFactory)
+    score = factory.LazyFunction(lambda: Decimal("75.00"))
+    overall = factory.LazyFunction(lambda: Decimal("75.00"))
+    standing = "Good"
+
+
+class CertificationReminderFactory(DjangoModelFactory):
+    class Meta:
+        model = "partners.CertificationReminder"
+
+    certification = factory.SubFactory(CertificationFactory)
+    days_before = 90
+    expires_on = factory.SelfAttribute("certification.expires_on")
+
+
+class FailedLoginFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.FailedLogin"
+
+    username = "someone"
+
+
+class ScheduledRunFactory(DjangoModelFactory):
+    class Meta:
+        model = "core.ScheduledRun"
+
+    job = "certification-reminders"
+    slot = factory.LazyFunction(timezone.now)

@@ -115,7 +115,7 @@ PAGES = [
     ("departments", seed_departments, 9),
     ("audit log", seed_audit_log, 7),
     ("home", seed_home, 8),
-    ("partner detail", seed_partner_detail, 14),
+    ("partner detail", seed_partner_detail, 15),
 ]
 
 

@@ -91,6 +91,7 @@ def seeded(transactional_db, roles, admin_user):
         certification_id=CertificationFactory(partner=partner).pk,
         document_id=PartnerDocumentFactory(partner=partner, uploaded_by=admin_user).pk,
     )
+    KNOWN_IDS.update(_seed_contracts_and_performance(admin_user, partner))
     _, raw = api_token_create(user=admin_user, name="fuzz")
     # As Django's test client does: keep the connection across requests instead of closing it
     # after each one (CONN_MAX_AGE=0), which costs a reconnect per request on PostgreSQL.
@@ -102,6 +103,95 @@ def seeded(transactional_db, roles, admin_user):
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
         KNOWN_IDS.clear()
+
+
+def _seed_contracts_and_performance(user, partner) -> dict:
+    """A running contract with a deliverable, a tiered service level, a measurement in the
+    last full month, that month closed (a breach, so a credit proposal and a score), and an
+    exclusion requested for the current month."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from partnerdesk.contracts.services.contracts import contract_change_status, contract_create
+    from partnerdesk.contracts.services.parts import deliverable_create
+    from partnerdesk.performance.models import CreditProposal, Metric
+    from partnerdesk.performance.periods import month_end, month_start, previous_month
+    from partnerdesk.performance.services.closing import period_close
+    from partnerdesk.performance.services.measurements import measurement_record
+    from partnerdesk.performance.services.policies import policy_create
+    from partnerdesk.performance.services.service_levels import (
+        exclusion_request,
+        service_level_create,
+    )
+
+    today = timezone.localdate()
+    period = previous_month(month_start(today))
+    contract = contract_create(
+        user=user,
+        partner=partner,
+        data={
+            "reference": "FUZZ-1",
+            "title": "Fuzzed contract",
+            "outsourced_scope": "Everything",
+            "start_date": previous_month(period),
+            "end_date": today + datetime.timedelta(days=730),
+            "monthly_fee": Decimal("1000.00"),
+        },
+    )
+    contract_change_status(user=user, contract=contract, to_status="active", reason="Signed")
+    deliverable = deliverable_create(
+        user=user, contract=contract, data={"name": "First articles", "due_date": period}
+    )
+    metric = Metric.objects.create(
+        code="fuzz_uptime", name="Uptime", unit="%", direction="higher", aggregation="ratio"
+    )
+    level = service_level_create(
+        user=user,
+        contract=contract,
+        metric=metric,
+        name="Uptime",
+        terms={
+            "target": Decimal("99"),
+            "tiers": [{"threshold": "99", "percent_of_fee": "10"}],
+            "pool_allocation_percent": Decimal("100"),
+        },
+    )
+    policy_create(
+        user=user,
+        name="Fuzz",
+        effective_from=previous_month(period),
+        decay=Decimal("0.8"),
+        window=3,
+        criteria=[{"metric": "fuzz_uptime", "weight": 100, "worst": 90, "best": 100}],
+        bands=[{"name": "All", "lower": 0, "upper": 100, "action": "none"}],
+    )
+    measurement = measurement_record(
+        user=user,
+        contract=contract,
+        metric=metric,
+        measured_on=month_end(period),
+        numerator=Decimal(95),
+        denominator=Decimal(100),
+    )
+    close = period_close(user=user, period=period)
+    proposal = CreditProposal.objects.get(period=period)
+    exclusion = exclusion_request(
+        user=user, service_level=level, period=month_start(today), reason="Typhoon"
+    )
+    return {
+        "contract_id": contract.pk,
+        "deliverable_id": deliverable.pk,
+        "metric_id": metric.pk,
+        "level_id": level.pk,
+        "exclusion_id": exclusion.pk,
+        "measurement_id": measurement.pk,
+        "close_id": close.pk,
+        "result_id": proposal.result_id,
+        "score_id": close.scores.get().pk,
+        "period": period.strftime("%Y-%m"),
+    }
 
 
 @schema.parametrize()

@@ -86,8 +86,22 @@ def test_slot_uses_local_time_for_a_utc_now():
 
 
 def test_an_unknown_cadence_is_an_error():
-    with pytest.raises(ValueError, match="unknown cadence 'monthly'"):
-        Job("j", PRUNE, every="monthly").slot(at("2026-03-09", "10:00"))
+    with pytest.raises(ValueError, match="unknown cadence 'yearly'"):
+        Job("j", PRUNE, every="yearly").slot(at("2026-03-09", "10:00"))
+
+
+@pytest.mark.parametrize(
+    ("now", "slot"),
+    [
+        (("2026-03-05", "02:00"), ("2026-03-05", "02:00")),  # exactly at the slot
+        (("2026-03-05", "01:59"), ("2026-02-05", "02:00")),  # a minute before: last month's
+        (("2026-03-31", "23:00"), ("2026-03-05", "02:00")),
+        (("2026-01-04", "12:00"), ("2025-12-05", "02:00")),  # across the year
+    ],
+)
+def test_monthly_slots_start_on_the_day_at_the_time(now, slot):
+    job = Job("close", PRUNE, every="monthly", day=5, at=datetime.time(2, 0))
+    assert job.slot(at(*now)) == at(*slot)
 
 
 # --- tick ------------------------------------------------------------------------------------

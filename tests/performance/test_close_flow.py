@@ -72,7 +72,7 @@ def record(manager, contract, metric, day, on_time, total):
 
 
 def test_a_breach_becomes_a_capped_credit_proposal(setup):
-    manager, partner, contract, metric, _level = setup
+    manager, _partner, contract, metric, _level = setup
     # 980 of 1000 on time = 98.0 % → below 99 → 25 % of the fee = 25,000.00, but the pool cap
     # is 50 % of the at-risk amount (12 % of 100,000 = 12,000) = 6,000.00.
     record(manager, contract, metric, datetime.date(2026, 9, 30), 980, 1000)
@@ -94,7 +94,7 @@ def test_a_breach_becomes_a_capped_credit_proposal(setup):
 
 
 def test_two_met_months_earn_the_credit_back(setup):
-    manager, partner, contract, metric, _level = setup
+    manager, _partner, contract, metric, _level = setup
     record(manager, contract, metric, datetime.date(2026, 8, 31), 980, 1000)
     record(manager, contract, metric, datetime.date(2026, 9, 30), 1000, 1000)
     record(manager, contract, metric, datetime.date(2026, 10, 31), 999, 1000)  # exactly 99.9
@@ -111,7 +111,7 @@ def test_two_met_months_earn_the_credit_back(setup):
 
 
 def test_reopen_and_close_again_supersedes_the_proposals(setup):
-    manager, partner, contract, metric, _level = setup
+    manager, _partner, contract, metric, _level = setup
     measurement = record(manager, contract, metric, datetime.date(2026, 9, 30), 980, 1000)
     period_close(user=manager, period=datetime.date(2026, 9, 1), today=TODAY)
     period_reopen(user=manager, period=datetime.date(2026, 9, 1), reason="Wrong count")

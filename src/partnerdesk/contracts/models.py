@@ -134,8 +134,9 @@ class Contract(TimeStampedModel):
 class ContractVersion(models.Model):
     """One version of a contract's terms: the original (1) and every amendment after it.
 
-    ``effective_from`` says from when these terms apply; period closes use the version in
-    force at the period's start. ``snapshot`` keeps every term of that version.
+    ``effective_from`` says from when these terms apply; a period close uses the version in
+    force on the period's last day (the latest ``effective_from`` on or before it).
+    ``snapshot`` keeps every term of that version.
     """
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")

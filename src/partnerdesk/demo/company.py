@@ -24,6 +24,7 @@ from partnerdesk.demo.partners_data import (
     PEOPLE,
     TEAMS,
 )
+from partnerdesk.demo.performance_demo import load_performance_demo
 from partnerdesk.organisation.models import Department, DepartmentKind, Person, Team
 from partnerdesk.partners import services
 from partnerdesk.partners.choices import ContactRole, OwnerRole
@@ -294,10 +295,12 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
         _owners(admin, partner, people)
         _certifications(admin, partner, rng, today, index)
         _documents(admin, partner, today)
+    performance = load_performance_demo(seed=seed, today=today)
     return {
         "partners": Partner.objects.count(),
         "contacts": PartnerContact.objects.count(),
         "certifications": Certification.objects.count(),
         "people": Person.objects.count(),
         "users": User.objects.count(),
+        **performance,
     }

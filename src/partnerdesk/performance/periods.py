@@ -14,7 +14,7 @@ _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_period(text: str) -> datetime.date:
     """``"2026-10"`` → 2026-10-01; a clear error for anything else."""
     match = _PERIOD.match((text or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12:
+    if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
         message = _("A period is written YYYY-MM, for example 2026-10.")
         raise InvalidInput(message, fields={"period": [message]})
     return datetime.date(int(match[1]), int(match[2]), 1)

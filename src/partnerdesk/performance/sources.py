@@ -38,16 +38,18 @@ def register(code: str, label: str):
 @register("milestone_on_time", "Milestones and deliverables on time (%)")
 def milestone_on_time(period_start: datetime.date, period_end: datetime.date):
     """Per contract: deliverables due in the period (numerator: delivered on or before the
-    due date; denominator: all due, delivered or not)."""
+    due date and not rejected; denominator: all due, delivered, rejected or not)."""
     from django.db.models import Count, F, Q
 
     from partnerdesk.contracts.models import Deliverable
 
     rows = (
         Deliverable.objects.filter(due_date__gte=period_start, due_date__lte=period_end)
-        .exclude(status="rejected")
         .values("contract_id")
-        .annotate(due=Count("id"), on_time=Count("id", filter=Q(delivered_on__lte=F("due_date"))))
+        .annotate(
+            due=Count("id"),
+            on_time=Count("id", filter=Q(delivered_on__lte=F("due_date")) & ~Q(status="rejected")),
+        )
     )
     from decimal import Decimal
 

@@ -100,7 +100,11 @@ def contract_update(*, user, contract: Contract, data: dict) -> Contract:
     amendment; a draft may still change them freely."""
     require_perm(user, "contracts.change_contract")
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    commercial = {k for k in COMMERCIAL_TERMS & data.keys() if data[k] != getattr(contract, k)}
+    # Unchanged terms sent along (a form posts every field) are neither a change nor audited.
+    data = {
+        k: v for k, v in data.items() if not (k in COMMERCIAL_TERMS and v == getattr(contract, k))
+    }
+    commercial = COMMERCIAL_TERMS & data.keys()
     if commercial and contract.status != ContractStatus.DRAFT:
         message = _("Change these by an amendment (a new version): %(fields)s.") % {
             "fields": ", ".join(sorted(commercial))

@@ -35,8 +35,13 @@ def dispute_ladder_save(*, user, contract: Contract, levels: list[dict]) -> list
     require_perm(user, "contracts.change_contract")
     problems = []
     for row, item in enumerate(levels, start=1):
-        if not str(item.get("name", "")).strip():
+        name = str(item.get("name", "")).strip()
+        if not name:
             problems.append(_("Level %(row)d: give a name.") % {"row": row})
+        elif len(name) > DisputeLevel._meta.get_field("name").max_length:
+            problems.append(
+                _("Level %(row)d: the name is longer than 100 characters.") % {"row": row}
+            )
         hours = item.get("response_hours")
         if not isinstance(hours, int) or hours <= 0:
             problems.append(

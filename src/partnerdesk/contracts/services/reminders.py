@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerdesk.audit.models import AuditAction
+from partnerdesk.audit.services import record_change
 from partnerdesk.contracts.choices import (
     CONTRACT_REMINDER_DAYS,
     EXPIRING_WITHIN_DAYS,
@@ -30,7 +32,7 @@ def contracts_refresh_statuses(*, today: datetime.date | None = None) -> dict[st
     moves = {ContractStatus.EXPIRING: [], ContractStatus.EXPIRED: []}
     for contract in Contract.objects.filter(
         status__in=(ContractStatus.ACTIVE, ContractStatus.EXPIRING)
-    ).only("id", "status", "end_date"):
+    ).only("id", "status", "end_date", "reference", "title"):
         if contract.end_date < today:
             moves[ContractStatus.EXPIRED].append(contract)
         elif (
@@ -55,6 +57,14 @@ def contracts_refresh_statuses(*, today: datetime.date | None = None) -> dict[st
             status=to_status, updated_at=timezone.now()
         )
     ContractStatusChange.objects.bulk_create(changes)
+    for change in changes:
+        record_change(
+            actor=None,
+            instance=change.contract,
+            action=AuditAction.UPDATE,
+            before={"status": change.from_status},
+            after={"status": change.to_status, "status_reason": change.reason},
+        )
     return {str(k): len(v) for k, v in moves.items()}
 
 
@@ -78,7 +88,7 @@ def contracts_send_reminders(*, today: datetime.date | None = None) -> int:
             status__in=(ContractStatus.ACTIVE, ContractStatus.EXPIRING),
             end_date__gte=today,
             end_date__lte=horizon,
-        ).select_related("partner", "owner")
+        ).select_related("partner", "owner__user")
     )
     sent = {
         (r.contract_id, r.kind, r.days_before, r.target_date)
@@ -100,7 +110,7 @@ def contracts_send_reminders(*, today: datetime.date | None = None) -> int:
         if contract.next_review_date:
             checks.append((ReminderKind.REVIEW, contract.next_review_date, REVIEW_REMINDER_DAYS))
         recipients = set(owners.get(contract.partner_id, set()))
-        if contract.owner and contract.owner.user_id:
+        if contract.owner and contract.owner.user and contract.owner.user.is_active:
             recipients.add(contract.owner.user_id)
         for kind, target, thresholds in checks:
             threshold = _due(target, today, thresholds)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnerdesk.audit.selectors import history_for
+from partnerdesk.contracts.selectors import contracts_of_partner
 from partnerdesk.core.errors import ApplicationError
 from partnerdesk.core.listing import build_list
 from partnerdesk.core.permissions import can
@@ -64,6 +65,7 @@ def partner_detail(request, pk):
         "owners": selectors.owner_list(user=user).filter(partner=partner),
         "certifications": selectors.certification_list(user=user).filter(partner=partner),
         "documents": selectors.document_list(user=user).filter(partner=partner),
+        "contracts": contracts_of_partner(user=user, partner=partner),
         "status_changes": partner.status_changes.select_related("changed_by")[:10],
         "history": history_for(instance=partner, user=user),
         "allowed_transitions": [PartnerStatus(s) for s in allowed_transitions(partner)],
@@ -77,6 +79,8 @@ def partner_detail(request, pk):
             "add_certification": user.has_perm("partners.add_certification"),
             "change_certification": user.has_perm("partners.change_certification"),
             "add_document": user.has_perm("partners.add_partnerdocument"),
+            "view_contracts": user.has_perm("contracts.view_contract"),
+            "add_contract": user.has_perm("contracts.add_contract"),
         },
     }
     return render(request, "partners/partner_detail.html", context)

@@ -1,12 +1,15 @@
 """Closing a month: attainment, breach, credit, caps and earn-back for every service level,
 credit proposals for finance, and the partners' scores. Reopening with a reason.
 
-Set-based: the inputs come from a few aggregate reads (``inputs``), the arithmetic from the
-pure engines, and the results are written with bulk inserts in one transaction.
+Set-based: the inputs come from a few aggregate reads (``inputs``, each read once and shared
+by the results and the scores), the arithmetic from the pure engines, and the results are
+written in one transaction: results and scores with one prepared INSERT each
+(``inputs.insert_rows``), proposals with bulk inserts. ``bench/period_close.py`` measures it.
 """
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,7 +25,7 @@ from partnerdesk.performance.engines.credits import earn_back_state as engine_ea
 from partnerdesk.performance.models import CreditProposal, PeriodClose, ServiceLevelResult
 from partnerdesk.performance.periods import month_end, month_start
 from partnerdesk.performance.services import inputs
-from partnerdesk.performance.services.scores import score_partners
+from partnerdesk.performance.services.scores import policy_in_force, score_partners
 
 
 def is_closed(period: datetime.date) -> bool:
@@ -63,13 +66,21 @@ def close_month(*, actor, period: datetime.date, today: datetime.date | None = N
         revision=max((c.revision for c in existing), default=0) + 1,
         closed_by=actor if getattr(actor, "pk", None) else None,
     )
-    results = _compute_results(close, start, end)
-    ServiceLevelResult.objects.bulk_create(results, batch_size=1000)
+    # Inputs read once for the results and the scores.
+    all_metrics = inputs.metrics()
+    levels = inputs.levels_in_scope(start, end)
+    policy = policy_in_force(end)
+    criteria_metrics = {c.metric_id for c in policy.criteria.all()} if policy else set()
+    observed = inputs.observations(
+        start, end, {row.metric_id for row in levels} | criteria_metrics, all_metrics
+    )
+    results = _compute_results(start, end, levels, observed, all_metrics)
+    _write_results(close, results)
     proposals = [
         CreditProposal(
             contract_id=r.contract_id,
             service_level_id=r.service_level_id,
-            result=r,
+            result_id=r.pk,
             period=start,
             kind=ProposalKind.CREDIT,
             amount=r.credit,
@@ -85,7 +96,7 @@ def close_month(*, actor, period: datetime.date, today: datetime.date | None = N
     )
     CreditProposal.objects.bulk_create(proposals, batch_size=1000)
     earned_back = _settle_earn_backs(start, {r.service_level_id: r for r in results})
-    scored = score_partners(close, start, end)
+    scored = score_partners(close, start, end, policy=policy, observed=observed)
     close.summary = {
         "service_levels": len(results),
         "breaches": sum(1 for r in results if r.outcome == Outcome.BREACH),
@@ -98,6 +109,70 @@ def close_month(*, actor, period: datetime.date, today: datetime.date | None = N
     return close
 
 
+@dataclass(slots=True)
+class _Result:
+    """A ``ServiceLevelResult`` row before it is written (``pk`` set once it is)."""
+
+    service_level_id: int
+    contract_id: int
+    terms_version: int
+    attainment: Decimal | None
+    observations: int
+    outcome: str
+    raw_credit: Decimal
+    pool_cap: Decimal
+    credit: Decimal
+    currency: str
+    explanation: dict
+    pk: int | None = None
+
+
+_RESULT_COLUMNS = [
+    "period_close_id",
+    "service_level_id",
+    "contract_id",
+    "terms_version",
+    "attainment",
+    "observations",
+    "outcome",
+    "raw_credit",
+    "pool_cap",
+    "credit",
+    "currency",
+    "explanation",
+]
+
+
+def _write_results(close: PeriodClose, results: list[_Result]) -> None:
+    """One prepared INSERT for all results (thousands per month), then their ids."""
+    inputs.insert_rows(
+        ServiceLevelResult,
+        _RESULT_COLUMNS,
+        [
+            (
+                close.pk,
+                r.service_level_id,
+                r.contract_id,
+                r.terms_version,
+                r.attainment,
+                r.observations,
+                r.outcome,
+                r.raw_credit,
+                r.pool_cap,
+                r.credit,
+                r.currency,
+                r.explanation,
+            )
+            for r in results
+        ],
+    )
+    ids = dict(
+        ServiceLevelResult.objects.filter(period_close=close).values_list("service_level_id", "id")
+    )
+    for r in results:
+        r.pk = ids[r.service_level_id]
+
+
 def _totals(proposals) -> dict[str, str]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for proposal in proposals:
@@ -105,13 +180,10 @@ def _totals(proposals) -> dict[str, str]:
     return {currency: _money(total) for currency, total in sorted(totals.items())}
 
 
-def _compute_results(close, start, end) -> list[ServiceLevelResult]:
-    levels = inputs.levels_in_scope(start, end)
+def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]:
     level_ids = {row.service_level_id for row in levels}
-    terms = inputs.terms_in_force(level_ids, end)
-    contracts = inputs.contract_terms({row.contract_id for row in levels}, end)
-    all_metrics = inputs.metrics()
-    observed = inputs.observations(start, end, {row.metric_id for row in levels}, all_metrics)
+    terms = inputs.terms_in_force(level_ids, end, start=start)
+    contracts = inputs.contract_terms({row.contract_id for row in levels}, end, start=start)
     excused = inputs.excused_levels(level_ids, start)
 
     by_contract: dict[int, list[inputs.LevelRow]] = defaultdict(list)
@@ -119,6 +191,8 @@ def _compute_results(close, start, end) -> list[ServiceLevelResult]:
         if row.service_level_id in terms and row.contract_id in contracts:
             by_contract[row.contract_id].append(row)
 
+    # Shared parts of the explanations, built once per distinct tier table.
+    tier_tables: dict[tuple, list[dict]] = {}
     results = []
     for contract_id, rows in by_contract.items():
         contract = contracts[contract_id]
@@ -143,11 +217,26 @@ def _compute_results(close, start, end) -> list[ServiceLevelResult]:
             at_risk_percent=contract.at_risk_percent,
             levels=level_inputs,
         )
+        contract_parts = {
+            "contract_version": contract.version,
+            "monthly_fee": _money(contract.monthly_fee),
+            "at_risk_percent": str(contract.at_risk_percent),
+            "at_risk_amount": _money(outcome.at_risk_amount),
+            "contract_total_before_cap": _money(outcome.total_before_cap),
+            "contract_total": _money(outcome.total_credit),
+            "capped_by_at_risk": outcome.capped,
+        }
+        contract_steps = list(outcome.explanation)
         for level in outcome.levels:
             row, in_force, items, metric = context[level.key]
+            tiers = in_force.terms.tiers
+            if tiers not in tier_tables:
+                tier_tables[tiers] = [
+                    {"threshold": str(t.threshold), "percent_of_fee": str(t.percent_of_fee)}
+                    for t in tiers
+                ]
             results.append(
-                ServiceLevelResult(
-                    period_close=close,
+                _Result(
                     service_level_id=row.service_level_id,
                     contract_id=contract_id,
                     terms_version=in_force.version,
@@ -178,20 +267,11 @@ def _compute_results(close, start, end) -> list[ServiceLevelResult]:
                         "critical": in_force.critical,
                         "terms_version": in_force.version,
                         "credit_model": str(in_force.terms.model),
-                        "tiers": [
-                            {"threshold": str(t.threshold), "percent_of_fee": str(t.percent_of_fee)}
-                            for t in in_force.terms.tiers
-                        ],
+                        "tiers": tier_tables[tiers],
                         "pool_allocation_percent": str(in_force.terms.pool_allocation_percent),
                         "earn_back_periods": in_force.terms.earn_back_periods,
-                        "contract_version": contract.version,
-                        "monthly_fee": _money(contract.monthly_fee),
-                        "at_risk_percent": str(contract.at_risk_percent),
-                        "at_risk_amount": _money(outcome.at_risk_amount),
-                        "contract_total_before_cap": _money(outcome.total_before_cap),
-                        "contract_total": _money(outcome.total_credit),
-                        "capped_by_at_risk": outcome.capped,
-                        "steps": list(level.explanation) + list(outcome.explanation),
+                        **contract_parts,
+                        "steps": list(level.explanation) + contract_steps,
                     },
                 )
             )
@@ -202,7 +282,7 @@ def _text(value):
     return None if value is None else str(value)
 
 
-def _settle_earn_backs(start: datetime.date, current: dict[int, ServiceLevelResult]) -> int:
+def _settle_earn_backs(start: datetime.date, current: dict[int, _Result]) -> int:
     """Decide the pending earn-backs of earlier credits with the outcomes known now; an earned
     back credit gets an earn-back proposal returning it. Returns how many were earned back."""
     pending = list(
@@ -244,7 +324,9 @@ def _settle_earn_backs(start: datetime.date, current: dict[int, ServiceLevelResu
                 CreditProposal(
                     contract_id=proposal.contract_id,
                     service_level_id=proposal.service_level_id,
-                    result=current.get(proposal.service_level_id, proposal.result),
+                    result_id=current[proposal.service_level_id].pk
+                    if proposal.service_level_id in current
+                    else proposal.result_id,
                     period=start,
                     kind=ProposalKind.EARN_BACK,
                     amount=proposal.amount,
@@ -252,9 +334,12 @@ def _settle_earn_backs(start: datetime.date, current: dict[int, ServiceLevelResu
                     earns_back=proposal,
                 )
             )
-    CreditProposal.objects.bulk_update(
-        settled, ["earn_back_state", "earn_back_settled_period"], batch_size=500
-    )
+    for state in (EarnBack.EARNED_BACK, EarnBack.FINAL):
+        ids = [p.pk for p in settled if p.earn_back_state == state]
+        if ids:
+            CreditProposal.objects.filter(pk__in=ids).update(
+                earn_back_state=state, earn_back_settled_period=start
+            )
     CreditProposal.objects.bulk_create(earned, batch_size=500)
     return len(earned)
 

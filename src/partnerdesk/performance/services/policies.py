@@ -56,7 +56,9 @@ def policy_create(
     without gaps or overlaps; every error names its row."""
     require_perm(user, "performance.add_scorecardpolicy")
     closed = PeriodClose.objects.filter(reopened_at__isnull=True).aggregate(p=Max("period"))["p"]
-    if closed and effective_from <= closed:
+    # A policy scores every month it is in force on the last day of, so it may not start
+    # inside a closed month either.
+    if closed and effective_from.replace(day=1) <= closed:
         message = _("%(period)s is closed: a new policy can start after it.") % {
             "period": closed.strftime("%Y-%m")
         }
@@ -99,13 +101,17 @@ def policy_create(
     problems = validate_bands(parsed_bands)
     if problems:
         raise InvalidInput("; ".join(problems), fields={"bands": problems})
+    decay = _decimal(decay, "decay", 1)
+    if not Decimal(0) < decay <= Decimal(1):
+        message = _("The weight of each older period is more than 0 and at most 1.")
+        raise InvalidInput(message, fields={"decay": [message]})
     version = (ScorecardPolicy.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     policy = validate_and_save(
         ScorecardPolicy(
             name=name,
             version=version,
             effective_from=effective_from,
-            decay=_decimal(decay, "decay", 1),
+            decay=decay,
             window=window,
             created_by=user,
         )

@@ -27,6 +27,18 @@ from partnerdesk.performance.periods import previous_month
 from partnerdesk.performance.services import inputs
 
 DECLINE_ALERT = 3
+SCORE_COLUMNS = [
+    "partner_id",
+    "period",
+    "policy_id",
+    "period_close_id",
+    "score",
+    "overall",
+    "standing",
+    "action",
+    "declines",
+    "explanation",
+]
 
 
 def policy_in_force(day: datetime.date) -> ScorecardPolicy | None:
@@ -38,9 +50,18 @@ def policy_in_force(day: datetime.date) -> ScorecardPolicy | None:
     )
 
 
-def score_partners(close, start: datetime.date, end: datetime.date) -> int:
-    """Score every partner with a contract running in the period; returns how many."""
-    policy = policy_in_force(end)
+_LOOK_UP = object()
+
+
+def score_partners(
+    close, start: datetime.date, end: datetime.date, *, policy=_LOOK_UP, observed=None
+) -> int:
+    """Score every partner with a contract running in the period; returns how many.
+
+    The close passes the policy in force and the period's observations it has already read
+    (they must cover the criteria's metrics); otherwise they are read here."""
+    if policy is _LOOK_UP:
+        policy = policy_in_force(end)
     if policy is None:
         return 0
     criteria_rows = list(policy.criteria.all())
@@ -56,18 +77,34 @@ def score_partners(close, start: datetime.date, end: datetime.date) -> int:
         .exclude(status=ContractStatus.DRAFT)
         .values_list("id", "partner_id")
     )
-    all_metrics = inputs.metrics()
     metric_ids = {c.metric_id for c in criteria_rows}
-    observed = inputs.observations(start, end, metric_ids, all_metrics)
+    if observed is None:
+        observed = inputs.observations(start, end, metric_ids, inputs.metrics())
 
     by_partner: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for (contract_id, metric_id), items in observed.items():
+        if metric_id not in metric_ids:
+            continue  # the close's observations cover its service levels' metrics too
         partner_id = contract_partner.get(contract_id)
         if partner_id is not None:
             by_partner[partner_id][metric_id].extend(items)
     partners = set(contract_partner.values())
     history = _history(partners, start, policy.window)
 
+    # The explanation parts every partner shares under this policy.
+    criteria_explained = [
+        {
+            "metric": c.metric.code,
+            "weight": str(c.weight),
+            "worst": str(c.worst),
+            "best": str(c.best),
+        }
+        for c in criteria_rows
+    ]
+    bands_explained = [
+        {"name": b.name, "lower": str(b.lower), "upper": str(b.upper), "action": b.action}
+        for b in bands
+    ]
     scores, alerts = [], []
     for partner_id in sorted(partners):
         values = {}
@@ -84,17 +121,17 @@ def score_partners(close, start: datetime.date, end: datetime.date) -> int:
         band = band_for(overall, bands) if overall is not None and bands else None
         declines = consecutive_declines(series)
         scores.append(
-            PartnerScore(
-                partner_id=partner_id,
-                period=start,
-                policy=policy,
-                period_close=close,
-                score=result.score,
-                overall=overall,
-                standing=band.name if band else "",
-                action=band.action if band else "none",
-                declines=declines,
-                explanation={
+            (
+                partner_id,
+                start,
+                policy.pk,
+                close.pk,
+                result.score,
+                overall,
+                band.name if band else "",
+                band.action if band else "none",
+                declines,
+                {
                     "policy": str(policy),
                     "policy_version": policy.version,
                     "decay": str(policy.decay),
@@ -108,32 +145,16 @@ def score_partners(close, start: datetime.date, end: datetime.date) -> int:
                         }
                         for key, value, norm, weight in result.parts
                     ],
-                    "criteria": [
-                        {
-                            "metric": c.metric.code,
-                            "weight": str(c.weight),
-                            "worst": str(c.worst),
-                            "best": str(c.best),
-                        }
-                        for c in criteria_rows
-                    ],
+                    "criteria": criteria_explained,
                     "steps": list(result.explanation),
                     "recent_scores": [_text(s) for s in series[-policy.window :]],
-                    "bands": [
-                        {
-                            "name": b.name,
-                            "lower": str(b.lower),
-                            "upper": str(b.upper),
-                            "action": b.action,
-                        }
-                        for b in bands
-                    ],
+                    "bands": bands_explained,
                 },
             )
         )
         if declines >= DECLINE_ALERT and result.score is not None:
             alerts.append(partner_id)
-    PartnerScore.objects.bulk_create(scores, batch_size=1000)
+    inputs.insert_rows(PartnerScore, SCORE_COLUMNS, scores)
     _alert_declines(alerts, start)
     return len(scores)
 
@@ -153,13 +174,14 @@ def _history(
         month = previous_month(month)
         months.append(month)
     months.reverse()
+    # Filtered on the months only (a list of ids would be as long as the partner list).
     known = {
         (partner, period): score
         for partner, period, score in PartnerScore.objects.filter(
-            partner_id__in=partner_ids,
             period__in=months,
             period_close__reopened_at__isnull=True,
         ).values_list("partner_id", "period", "score")
+        if partner in partner_ids
     }
     return {p: [known.get((p, m)) for m in months] for p in partner_ids}
 

@@ -100,27 +100,44 @@ def _check_terms(terms: ServiceLevelTerms, metric: Metric) -> None:
 
 
 def _check_pool(terms: ServiceLevelTerms, contract_id: int) -> None:
-    """The pool allocations of a contract's critical service levels add up to at most 100 %,
-    counting for each other level the terms in force from this version's date on."""
-    others = (
-        ServiceLevelTerms.objects.filter(
-            service_level__contract_id=contract_id, effective_from__lte=terms.effective_from
-        )
-        .exclude(service_level_id=terms.service_level_id)
+    """The pool allocations of a contract's critical service levels add up to at most 100 %
+    on every day this version is in force: on its first day and on each later day another
+    level's terms change, until this level's own next version."""
+    rows = list(
+        ServiceLevelTerms.objects.filter(service_level__contract_id=contract_id)
         .order_by("service_level_id", "-effective_from", "-version")
-        .values_list("service_level_id", "critical", "pool_allocation_percent")
+        .values_list("service_level_id", "effective_from", "critical", "pool_allocation_percent")
     )
-    seen, allocations = set(), []
-    for sl, critical, pool in others:
-        if sl not in seen:
-            seen.add(sl)
-            if critical:
-                allocations.append(pool)
-    if terms.critical:
-        allocations.append(terms.pool_allocation_percent)
-    problems = validate_pool_allocations(allocations)
-    if problems:
-        raise InvalidInput("; ".join(problems), fields={"pool_allocation_percent": problems})
+    own = terms.service_level_id
+    until = min(
+        (d for sl, d, _c, _p in rows if sl == own and d > terms.effective_from), default=None
+    )
+    others = [row for row in rows if row[0] != own]
+    days = sorted(
+        {terms.effective_from}
+        | {
+            d
+            for _sl, d, _c, _p in others
+            if d > terms.effective_from and (until is None or d < until)
+        }
+    )
+    for day in days:
+        seen, allocations = set(), []
+        for sl, effective, critical, pool in others:
+            if effective <= day and sl not in seen:
+                seen.add(sl)
+                if critical:
+                    allocations.append(pool)
+        if terms.critical:
+            allocations.append(terms.pool_allocation_percent)
+        problems = validate_pool_allocations(allocations)
+        if problems:
+            if day != terms.effective_from:
+                problems = [
+                    _("From %(date)s: %(problem)s") % {"date": day.isoformat(), "problem": p}
+                    for p in problems
+                ]
+            raise InvalidInput("; ".join(problems), fields={"pool_allocation_percent": problems})
 
 
 def _latest_closed_period() -> datetime.date | None:
