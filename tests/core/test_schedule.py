@@ -229,3 +229,21 @@ def test_prune_task_results_drops_old_results_and_slots(run_tasks):
     assert deleted == 1
     assert DBTaskResult.objects.count() == 0
     assert list(ScheduledRun.objects.values_list("job", flat=True)) == ["new"]
+
+
+def test_every_scheduled_job_names_a_real_task():
+    from django.utils.module_loading import import_string
+    from django_tasks.base import Task
+
+    from partnerdesk.core.schedule import SCHEDULE
+
+    names = [job.name for job in SCHEDULE]
+    assert names == [
+        "certification-reminders",
+        "contract-daily",
+        "close-previous-month",
+        "prune-import-uploads",
+        "prune-task-results",
+    ]
+    for job in SCHEDULE:
+        assert isinstance(import_string(job.task), Task), job.task

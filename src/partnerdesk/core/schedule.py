@@ -60,6 +60,25 @@ SCHEDULE: list[Job] = [
         at=datetime.time(7, 0),
     ),
     Job(
+        "contract-daily",
+        "partnerdesk.contracts.tasks.daily_contract_job",
+        every="daily",
+        at=datetime.time(7, 10),
+    ),
+    Job(
+        "close-previous-month",
+        "partnerdesk.performance.tasks.close_previous_month",
+        every="monthly",
+        day=5,
+        at=datetime.time(2, 0),
+    ),
+    Job(
+        "prune-import-uploads",
+        "partnerdesk.performance.tasks.prune_import_uploads",
+        every="daily",
+        at=datetime.time(3, 40),
+    ),
+    Job(
         "prune-task-results",
         "partnerdesk.core.tasks.prune_task_results",
         every="daily",
