@@ -168,3 +168,42 @@ def test_scores_and_blocking_standing(setup):
                 "end_date": datetime.date(2027, 6, 30),
             },
         )
+
+
+def test_the_explain_page_lists_the_levels_sharing_the_cap(setup, client):
+    manager, _partner, contract, metric, level = setup
+    ppm = Metric.objects.create(
+        code="ppm", name="PPM defective", unit="ppm", direction="lower", aggregation="mean"
+    )
+    service_level_create(
+        user=manager,
+        contract=contract,
+        metric=ppm,
+        name="PPM",
+        terms={
+            "target": Decimal("500"),
+            "critical": True,
+            "credit_model": "fixed_amount",
+            "fixed_amount": Decimal("800"),
+            "pool_allocation_percent": Decimal("50"),
+        },
+    )
+    record(manager, contract, metric, datetime.date(2026, 9, 30), 980, 1000)
+    measurement_record(
+        user=manager,
+        contract=contract,
+        metric=ppm,
+        measured_on=datetime.date(2026, 9, 30),
+        value=Decimal("900"),
+    )
+    close = period_close(user=manager, period=datetime.date(2026, 9, 1), today=TODAY)
+    otd = close.results.get(service_level=level)
+    client.force_login(manager)
+
+    page = client.get(f"/performance/results/{otd.pk}/explain/").content.decode()
+
+    # The OTD result's own steps, the contract totals, and its sibling PPM with its 800.00
+    assert "25 % of fee" in page or "25%" in page or "25 %" in page
+    assert "PPM" in page and "800.00" in page
+    assert otd.explanation["contract_total"] == "6800.00"
+    assert not any("PPM" in step for step in otd.explanation["steps"])

@@ -156,6 +156,17 @@ def result_get(*, user, pk) -> ServiceLevelResult:
     return _results(user).get(pk=pk)
 
 
+def result_siblings(*, user, result: ServiceLevelResult) -> list[ServiceLevelResult]:
+    """The contract's other service levels in the same close: together they share the
+    at-risk cap, so the explanation of one credit lists them."""
+    return list(
+        _results(user)
+        .filter(period_close_id=result.period_close_id, contract_id=result.contract_id)
+        .exclude(pk=result.pk)
+        .order_by("service_level_id")
+    )
+
+
 @dataclass
 class ObservationRow:
     at: str | None

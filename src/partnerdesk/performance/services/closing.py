@@ -226,7 +226,11 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
             "contract_total": _money(outcome.total_credit),
             "capped_by_at_risk": outcome.capped,
         }
-        contract_steps = list(outcome.explanation)
+        # The engine's lines are: the at-risk amount, one line per level, then the totals and
+        # any scaling. Each level's own line is already in its steps, so a row keeps only the
+        # contract-wide lines (the siblings' lines are on the siblings' rows).
+        lines = list(outcome.explanation)
+        contract_steps = lines[:1] + lines[1 + len(outcome.levels) :]
         for level in outcome.levels:
             row, in_force, items, metric = context[level.key]
             tiers = in_force.terms.tiers

@@ -146,7 +146,11 @@ def explain_result(request, pk):
     return render(
         request,
         "performance/explain_result.html",
-        {"result": result, **selectors.explain_result(result)},
+        {
+            "result": result,
+            "siblings": selectors.result_siblings(user=request.user, result=result),
+            **selectors.explain_result(result),
+        },
     )
 
 
