@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from partnerdesk.core.permissions import can
 from partnerdesk.core.views_helpers import save_form
-from partnerdesk.performance import result_selectors as selectors
+from partnerdesk.performance import score_selectors as selectors
 from partnerdesk.performance.choices import BandAction
 from partnerdesk.performance.models import ScorecardPolicy
 from partnerdesk.performance.periods import month_start, next_month

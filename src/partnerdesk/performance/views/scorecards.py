@@ -9,7 +9,7 @@ from partnerdesk.core.charts import LineSeries, bar_chart, line_chart
 from partnerdesk.core.errors import InvalidInput
 from partnerdesk.core.permissions import can
 from partnerdesk.partners.models import Partner
-from partnerdesk.performance import result_selectors as selectors
+from partnerdesk.performance import score_selectors as selectors
 from partnerdesk.performance.models import PartnerScore
 from partnerdesk.performance.periods import parse_period
 
