@@ -805,3 +805,27 @@ def test_a_reopened_close_no_longer_counts_for_the_standing(manager, partner, co
 
     assert scores(partner) == []
     assert partner_standing(partner_id=partner.pk) is None
+
+
+def test_a_close_racing_another_for_the_same_month_is_a_conflict(manager, contract, monkeypatch):
+    # Given another close of September that lands between our check and our insert
+    from partnerdesk.performance.services import closing
+
+    real_create = PeriodClose.objects.create
+
+    def racing_create(**kwargs):
+        real_create(period=kwargs["period"], revision=kwargs["revision"])
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(PeriodClose.objects, "create", racing_create)
+
+    # When we close it
+    with pytest.raises(Conflict, match="closed by someone else"):
+        closing.period_close(user=manager, period=datetime.date(2026, 9, 1), today=TODAY)
+
+    # Then nothing of ours is written (the simulated racer ran inside our transaction, so it is
+    # rolled back with it; a real one commits in its own)
+    monkeypatch.undo()
+    assert PeriodClose.objects.count() == 0
+    assert ServiceLevelResult.objects.count() == 0
+    assert CreditProposal.objects.count() == 0

@@ -883,3 +883,35 @@ def test_a_policy_cannot_start_inside_a_closed_month(manager, otd):
         "effective_from": ["2026-09 is closed: a new policy can start after it."]
     }
     assert counts() == before
+
+
+def test_a_measurement_racing_an_identical_one_is_a_conflict(monkeypatch, make_user):
+    # Given a duplicate that appears between the duplicate check and the insert
+    from partnerdesk.performance.models import Measurement
+    from partnerdesk.performance.services import measurements
+    from tests.factories import ContractFactory, MetricFactory
+
+    user = make_user("outsourcing")
+    contract, metric = ContractFactory(), MetricFactory(aggregation="mean", unit="days")
+    real_create = Measurement.objects.create
+
+    def racing_create(**kwargs):
+        real_create(**kwargs)
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(Measurement.objects, "create", racing_create)
+
+    # When the value is recorded
+    with pytest.raises(Conflict, match="correct that one instead") as exc:
+        measurements.measurement_record(
+            user=user,
+            contract=contract,
+            metric=metric,
+            measured_on=datetime.date(2026, 9, 30),
+            value=D("3"),
+        )
+
+    # Then the error names the date field and nothing of this request is written
+    assert list(exc.value.fields) == ["measured_on"]
+    monkeypatch.undo()
+    assert Measurement.objects.count() == 0

@@ -8,7 +8,7 @@ plain lists computed once, so rendering a grid costs no query per cell.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partnerdesk.contracts.choices import ContractStatus, RaciRole
+from partnerdesk.contracts.choices import RaciRole
 from partnerdesk.contracts.models import Contract, Deliverable
 from partnerdesk.contracts.services.contracts import COMMERCIAL_TERMS
 
@@ -125,20 +125,6 @@ class AmendForm(forms.Form):
             if self.cleaned_data.get(name) is not None
             and self.cleaned_data[name] != getattr(self.contract, name)
         }
-
-
-class StatusChangeForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-    def __init__(self, *args, allowed: tuple[str, ...] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        # Every status is offered so that a refused move says which ones are allowed.
-        self.fields["to_status"].choices = [
-            (s.value, s.label + ("" if s.value in allowed else " ✕")) for s in ContractStatus
-        ]
 
 
 class DeliverableForm(forms.ModelForm):

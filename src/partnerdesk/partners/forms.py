@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerdesk.organisation.models import Person
-from partnerdesk.partners.choices import OwnerRole, PartnerStatus
+from partnerdesk.partners.choices import OwnerRole
 from partnerdesk.partners.models import (
     Certification,
     Partner,
@@ -42,20 +42,6 @@ class PartnerForm(forms.ModelForm):
     def validate_unique(self):
         # Uniqueness is checked by the service so the UI and the API say the same thing.
         pass
-
-
-class StatusChangeForm(forms.Form):
-    to_status = forms.ChoiceField(label=_("New status"))
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-    def __init__(self, *args, allowed: tuple[str, ...] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        # Every status is offered so that a refused move says which ones are allowed.
-        self.fields["to_status"].choices = [
-            (s.value, s.label + ("" if s.value in allowed else " ✕")) for s in PartnerStatus
-        ]
 
 
 class ContactForm(forms.ModelForm):

@@ -16,6 +16,7 @@ from partnerdesk.contracts.choices import (
 )
 from partnerdesk.contracts.models import Contract, ContractStatusChange, ContractVersion
 from partnerdesk.core.errors import Conflict, InvalidInput
+from partnerdesk.core.lifecycle import check_transition
 from partnerdesk.core.services import assign_fields, require_perm, validate_and_save
 from partnerdesk.partners.choices import PartnerStatus
 
@@ -205,23 +206,14 @@ def contract_change_status(*, user, contract: Contract, to_status: str, reason: 
     needs an active or qualified partner whose standing does not block new contracts."""
     require_perm(user, "contracts.change_contract_status")
     contract = Contract.objects.select_for_update().select_related("partner").get(pk=contract.pk)
-    reason = (reason or "").strip()
-    if to_status not in ContractStatus.values:
-        raise InvalidInput(_("Unknown status."), fields={"to_status": [_("Unknown status.")]})
-    allowed = STATUS_TRANSITIONS.get(contract.status, ())
-    if to_status not in allowed:
-        names = ", ".join(str(ContractStatus(s).label) for s in allowed) or _("none")
-        message = _("The contract is %(from)s and cannot become %(to)s. Allowed: %(allowed)s.") % {
-            "from": ContractStatus(contract.status).label,
-            "to": ContractStatus(to_status).label,
-            "allowed": names,
-        }
-        raise Conflict(message, fields={"to_status": [message]})
-    if not reason:
-        raise InvalidInput(
-            _("Give a reason for the status change."),
-            fields={"reason": [_("This field is required.")]},
-        )
+    reason = check_transition(
+        statuses=ContractStatus,
+        transitions=STATUS_TRANSITIONS,
+        thing=_("contract"),
+        current=contract.status,
+        to_status=to_status,
+        reason=reason,
+    )
     if to_status == ContractStatus.ACTIVE and contract.status == ContractStatus.DRAFT:
         if contract.partner.status not in (PartnerStatus.ACTIVE, PartnerStatus.QUALIFIED):
             message = _("%(partner)s is %(status)s; qualify the partner first.") % {

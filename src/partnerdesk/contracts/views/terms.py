@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partnerdesk.contracts.choices import STATUS_TRANSITIONS, ContractStatus
-from partnerdesk.contracts.forms import AmendForm, ContractForm, StatusChangeForm
+from partnerdesk.contracts.forms import AmendForm, ContractForm
 from partnerdesk.contracts.models import Contract
 from partnerdesk.contracts.services import contracts as services
 from partnerdesk.contracts.views.contracts import get_contract
+from partnerdesk.core.lifecycle import StatusChangeForm
 from partnerdesk.core.permissions import can
 from partnerdesk.core.views_helpers import save_form
 from partnerdesk.organisation.models import Person
@@ -114,7 +115,7 @@ def contract_status(request, pk):
     if not request.user.has_perm("contracts.change_contract_status"):
         raise Http404
     allowed = STATUS_TRANSITIONS[contract.status]
-    form = StatusChangeForm(request.POST or None, allowed=allowed)
+    form = StatusChangeForm(request.POST or None, statuses=ContractStatus, allowed=allowed)
     if request.method == "POST":
         changed = save_form(
             request,

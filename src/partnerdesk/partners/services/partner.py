@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change, snapshot
-from partnerdesk.core.errors import Conflict, InvalidInput
+from partnerdesk.core.errors import Conflict
+from partnerdesk.core.lifecycle import check_transition
 from partnerdesk.core.services import assign_fields, require_perm, validate_and_save
 from partnerdesk.partners.choices import STATUS_TRANSITIONS, PartnerStatus
 from partnerdesk.partners.models import Capability, Partner, PartnerCategory, PartnerStatusChange
@@ -70,23 +71,14 @@ def partner_change_status(*, user, partner: Partner, to_status: str, reason: str
     which ones are; every change needs a reason and is kept with it."""
     require_perm(user, "partners.change_partner_status")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    reason = (reason or "").strip()
-    if to_status not in PartnerStatus.values:
-        raise InvalidInput(_("Unknown status."), fields={"to_status": [_("Unknown status.")]})
-    allowed = allowed_transitions(partner)
-    if to_status not in allowed:
-        names = ", ".join(str(PartnerStatus(s).label) for s in allowed) or _("none")
-        message = _("The partner is %(from)s and cannot become %(to)s. Allowed: %(allowed)s.") % {
-            "from": PartnerStatus(partner.status).label,
-            "to": PartnerStatus(to_status).label,
-            "allowed": names,
-        }
-        raise Conflict(message, fields={"to_status": [message]})
-    if not reason:
-        raise InvalidInput(
-            _("Give a reason for the status change."),
-            fields={"reason": [_("This field is required.")]},
-        )
+    reason = check_transition(
+        statuses=PartnerStatus,
+        transitions=STATUS_TRANSITIONS,
+        thing=_("partner"),
+        current=partner.status,
+        to_status=to_status,
+        reason=reason,
+    )
     before = snapshot(partner, m2m=False)
     PartnerStatusChange.objects.create(
         partner=partner,

@@ -9,13 +9,14 @@ from django.views.decorators.http import require_http_methods
 from partnerdesk.audit.selectors import history_for
 from partnerdesk.contracts.selectors import contracts_of_partner
 from partnerdesk.core.errors import ApplicationError
+from partnerdesk.core.lifecycle import StatusChangeForm
 from partnerdesk.core.listing import build_list
 from partnerdesk.core.permissions import can
 from partnerdesk.core.views_helpers import render_list, save_form
 from partnerdesk.partners import selectors, services
 from partnerdesk.partners.choices import PartnerKind, PartnerStatus
 from partnerdesk.partners.filters import PARTNER_SORTS, PartnerFilter
-from partnerdesk.partners.forms import PartnerForm, StatusChangeForm
+from partnerdesk.partners.forms import PartnerForm
 from partnerdesk.partners.models import Partner, PartnerCategory
 from partnerdesk.partners.services.partner import allowed_transitions
 
@@ -124,7 +125,9 @@ def partner_status(request, pk):
     partner = _get(request, pk)
     if not request.user.has_perm("partners.change_partner_status"):
         raise Http404
-    form = StatusChangeForm(request.POST or None, allowed=allowed_transitions(partner))
+    form = StatusChangeForm(
+        request.POST or None, statuses=PartnerStatus, allowed=allowed_transitions(partner)
+    )
     if request.method == "POST":
         changed = save_form(
             request,

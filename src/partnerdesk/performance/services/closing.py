@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,11 +61,20 @@ def close_month(*, actor, period: datetime.date, today: datetime.date | None = N
             "period": start.strftime("%Y-%m")
         }
         raise Conflict(message, fields={"period": [message]})
-    close = PeriodClose.objects.create(
-        period=start,
-        revision=max((c.revision for c in existing), default=0) + 1,
-        closed_by=actor if getattr(actor, "pk", None) else None,
-    )
+    try:
+        # The lock above finds nothing to lock for a first close; two people closing the same
+        # new month at once meet at the unique constraints instead, and one of them is told.
+        with transaction.atomic():
+            close = PeriodClose.objects.create(
+                period=start,
+                revision=max((c.revision for c in existing), default=0) + 1,
+                closed_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError as exc:
+        message = _("%(period)s was closed by someone else a moment ago.") % {
+            "period": start.strftime("%Y-%m")
+        }
+        raise Conflict(message, fields={"period": [message]}) from exc
     # Inputs read once for the results and the scores.
     all_metrics = inputs.metrics()
     levels = inputs.levels_in_scope(start, end)

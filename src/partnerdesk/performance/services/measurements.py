@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from partnerdesk.audit.models import AuditAction
@@ -111,20 +111,33 @@ def measurement_record(
                 },
                 Conflict,
             )
-        measurement = Measurement.objects.create(
-            contract=contract,
-            metric=metric,
-            period=month_start(measured_on),
-            measured_on=measured_on,
-            value=_ratio(numerator, denominator, metric)
-            if metric.aggregation == Aggregation.RATIO
-            else value,
-            numerator=numerator,
-            denominator=denominator,
-            source=source,
-            evidence=evidence[:300],
-            author=user,
-        )
+        try:
+            # A second person recording the same value at the same moment passes the check
+            # above too; the unique constraint stops one of them.
+            with transaction.atomic():
+                measurement = Measurement.objects.create(
+                    contract=contract,
+                    metric=metric,
+                    period=month_start(measured_on),
+                    measured_on=measured_on,
+                    value=_ratio(numerator, denominator, metric)
+                    if metric.aggregation == Aggregation.RATIO
+                    else value,
+                    numerator=numerator,
+                    denominator=denominator,
+                    source=source,
+                    evidence=evidence[:300],
+                    author=user,
+                )
+        except IntegrityError as exc:
+            message = _(
+                "%(contract)s already has %(metric)s for %(date)s; correct that one instead."
+            ) % {
+                "contract": contract.reference,
+                "metric": metric.name,
+                "date": measured_on.isoformat(),
+            }
+            raise Conflict(message, fields={"measured_on": [message]}) from exc
         record_change(actor=user, instance=measurement, action=AuditAction.CREATE)
     return measurement
 
