@@ -13,10 +13,13 @@ the monthly job call): (a) closing one month (the last one; reopened untimed bef
 run), target 5 s; (b) recomputing all 36 months, reopening and closing each in order,
 target 60 s.
 
-Floor: the same aggregates as one hand-written SQL query per table (service levels;
+Floor: the same inputs as one hand-written SQL query per table the close reads (service
+levels with their contracts and metrics; the terms in force; the contract versions in force;
 measurements grouped by contract and metric for the month; deliverables grouped by contract
-for the month), the attainment of each level in Python, and the same number of result rows
-(one per service level, one score per partner) written with ``executemany``.
+for the month; the partners' scores of the previous months), the attainment of each level in
+Python, and the same number of result rows (one per service level, one score per partner)
+written with ``executemany``. What the floor leaves out is the product's own work: credits,
+caps, earn-back, scores, standings, proposals and the explanation of every number.
 """
 
 import datetime
@@ -327,6 +330,29 @@ FLOOR_DELIVERIES = """
     WHERE due_date BETWEEN %(start)s AND %(end)s
     GROUP BY contract_id
 """
+FLOOR_TERMS = """
+    SELECT t.service_level_id, t.version, t.target, t.critical, t.credit_model, t.tiers,
+           t.percent_per_point, t.fixed_amount, t.fixed_percent, t.pool_allocation_percent,
+           t.earn_back_periods
+    FROM performance_servicelevelterms t
+    JOIN performance_servicelevel sl ON sl.id = t.service_level_id
+    JOIN contracts_contract c ON c.id = sl.contract_id
+    WHERE t.effective_from <= %(end)s
+      AND c.start_date <= %(end)s AND c.end_date >= %(start)s AND c.status <> 'draft'
+    ORDER BY t.service_level_id, t.effective_from DESC, t.version DESC
+"""
+FLOOR_CONTRACT_TERMS = """
+    SELECT contract_id, version, monthly_fee, at_risk_percent
+    FROM contracts_contractversion
+    WHERE effective_from <= %(end)s
+    ORDER BY contract_id, effective_from DESC, version DESC
+"""
+FLOOR_HISTORY = """
+    SELECT s.partner_id, s.period, s.score
+    FROM performance_partnerscore s
+    JOIN performance_periodclose pc ON pc.id = s.period_close_id
+    WHERE s.period >= %(history_from)s AND s.period < %(start)s AND pc.reopened_at IS NULL
+"""
 FLOOR_RESULT = (
     "INSERT INTO performance_servicelevelresult (period_close_id, service_level_id, "
     "contract_id, terms_version, attainment, observations, outcome, raw_credit, pool_cap, "
@@ -346,7 +372,8 @@ def floor_close(period: datetime.date, derived_metric_id: int, policy_id: int) -
 
     from partnerdesk.performance.models import PeriodClose
 
-    params = {"start": period, "end": month_end(period)}
+    history_from = (period - datetime.timedelta(days=31 * 6)).replace(day=1)
+    params = {"start": period, "end": month_end(period), "history_from": history_from}
     with transaction.atomic(), connection.cursor() as cursor:
         close = PeriodClose.objects.create(period=period, revision=0, reopened_at=timezone.now())
         cursor.execute(FLOOR_LEVELS, params)
@@ -355,8 +382,21 @@ def floor_close(period: datetime.date, derived_metric_id: int, policy_id: int) -
         measured = {(c, m): (n, v, num, den) for c, m, n, v, num, den in cursor.fetchall()}
         cursor.execute(FLOOR_DELIVERIES, params)
         delivered = {c: (n, on_time) for c, n, on_time in cursor.fetchall()}
+        # The rules in force (first row per level and per contract) and the score history.
+        cursor.execute(FLOOR_TERMS, params)
+        terms = {}
+        for row in cursor.fetchall():
+            terms.setdefault(row[0], row)
+        cursor.execute(FLOOR_CONTRACT_TERMS, params)
+        fees = {}
+        for row in cursor.fetchall():
+            fees.setdefault(row[0], row)
+        cursor.execute(FLOOR_HISTORY, params)
+        cursor.fetchall()
         results, partners = [], set()
         for sl, contract_id, partner_id, metric_id, aggregation, scale in levels:
+            if sl not in terms or contract_id not in fees:
+                continue
             attainment, n = None, 0
             if metric_id == derived_metric_id:
                 n, on_time = delivered.get(contract_id, (0, 0))

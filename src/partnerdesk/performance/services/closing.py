@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,12 @@ from partnerdesk.performance.choices import Outcome, ProposalKind, ProposalStatu
 from partnerdesk.performance.engines.aggregation import Aggregation, aggregate
 from partnerdesk.performance.engines.credits import EarnBack, LevelInput, compute_period
 from partnerdesk.performance.engines.credits import earn_back_state as engine_earn_back
-from partnerdesk.performance.models import CreditProposal, PeriodClose, ServiceLevelResult
+from partnerdesk.performance.models import (
+    CreditProposal,
+    PeriodClose,
+    ServiceLevelResult,
+    ServiceLevelTerms,
+)
 from partnerdesk.performance.periods import month_end, month_start
 from partnerdesk.performance.services import inputs
 from partnerdesk.performance.services.scores import policy_in_force, score_partners
@@ -175,11 +181,24 @@ def _write_results(close: PeriodClose, results: list[_Result]) -> None:
             for r in results
         ],
     )
-    ids = dict(
-        ServiceLevelResult.objects.filter(period_close=close).values_list("service_level_id", "id")
+    # Only the results that proposals point at need their ids: those with a credit, and those
+    # whose level has an earlier credit waiting for earn-back (read in a few small queries).
+    wanted = {r.service_level_id for r in results if r.credit > 0}
+    wanted |= set(
+        CreditProposal.objects.filter(
+            kind=ProposalKind.CREDIT, earn_back_state=EarnBack.PENDING, period__lt=close.period
+        ).values_list("service_level_id", flat=True)
     )
+    ids = {}
+    wanted_list = sorted(wanted)
+    for offset in range(0, len(wanted_list), 500):
+        ids.update(
+            ServiceLevelResult.objects.filter(
+                period_close=close, service_level_id__in=wanted_list[offset : offset + 500]
+            ).values_list("service_level_id", "id")
+        )
     for r in results:
-        r.pk = ids[r.service_level_id]
+        r.pk = ids.get(r.service_level_id)
 
 
 def _totals(proposals) -> dict[str, str]:
@@ -200,16 +219,29 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
         if row.service_level_id in terms and row.contract_id in contracts:
             by_contract[row.contract_id].append(row)
 
-    # Shared parts of the explanations, built once per distinct tier table.
-    tier_tables: dict[tuple, list[dict]] = {}
+    # Parts of the explanations shared by many levels, built once: per metric and per
+    # distinct terms (levels with the same rule share one ``CreditTerms``).
+    metric_parts: dict[int, tuple[dict, Aggregation]] = {}
+    terms_parts: dict[int, dict] = {}
     results = []
     for contract_id, rows in by_contract.items():
         contract = contracts[contract_id]
         level_inputs, context = [], {}
         for row in rows:
-            metric = all_metrics[row.metric_id]
-            items = observed.get((contract_id, row.metric_id), [])
-            attainment = aggregate(items, Aggregation(metric.aggregation), scale=metric.scale)
+            if row.metric_id not in metric_parts:
+                metric = all_metrics[row.metric_id]
+                metric_parts[row.metric_id] = (
+                    {
+                        "metric": metric.name,
+                        "unit": metric.unit,
+                        "aggregation": metric.aggregation,
+                        "scale": str(metric.scale),
+                    },
+                    Aggregation(metric.aggregation),
+                )
+            parts, aggregation = metric_parts[row.metric_id]
+            items = observed.get((contract_id, row.metric_id), ())
+            attainment = aggregate(items, aggregation, scale=all_metrics[row.metric_id].scale)
             in_force = terms[row.service_level_id]
             level_inputs.append(
                 LevelInput(
@@ -220,7 +252,7 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     excused=row.service_level_id in excused,
                 )
             )
-            context[str(row.service_level_id)] = (row, in_force, items, metric)
+            context[str(row.service_level_id)] = (row, in_force, items, parts)
         outcome = compute_period(
             monthly_fee=contract.monthly_fee,
             at_risk_percent=contract.at_risk_percent,
@@ -238,16 +270,13 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
         # The engine's lines are: the at-risk amount, one line per level, then the totals and
         # any scaling. Each level's own line is already in its steps, so a row keeps only the
         # contract-wide lines (the siblings' lines are on the siblings' rows).
-        lines = list(outcome.explanation)
-        contract_steps = lines[:1] + lines[1 + len(outcome.levels) :]
+        lines = outcome.explanation
+        contract_steps = [lines[0], *lines[1 + len(outcome.levels) :]]
         for level in outcome.levels:
-            row, in_force, items, metric = context[level.key]
-            tiers = in_force.terms.tiers
-            if tiers not in tier_tables:
-                tier_tables[tiers] = [
-                    {"threshold": str(t.threshold), "percent_of_fee": str(t.percent_of_fee)}
-                    for t in tiers
-                ]
+            row, in_force, items, parts = context[level.key]
+            key = id(in_force.terms)
+            if key not in terms_parts:
+                terms_parts[key] = _terms_parts(in_force)
             results.append(
                 _Result(
                     service_level_id=row.service_level_id,
@@ -261,34 +290,42 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     credit=level.credit,
                     currency=row.currency,
                     explanation={
-                        "metric": metric.name,
-                        "unit": metric.unit,
-                        "aggregation": metric.aggregation,
-                        "scale": str(metric.scale),
-                        "observations": [
-                            {
-                                "key": o.key,
-                                "at": o.at.isoformat() if o.at else None,
-                                "value": _text(o.value),
-                                "numerator": _text(o.numerator),
-                                "denominator": _text(o.denominator),
-                            }
-                            for o in items
-                        ],
-                        "target": str(in_force.terms.target),
-                        "direction": str(in_force.terms.direction),
+                        **parts,
+                        "observations": [_observation(o) for o in items],
+                        **terms_parts[key],
                         "critical": in_force.critical,
-                        "terms_version": in_force.version,
-                        "credit_model": str(in_force.terms.model),
-                        "tiers": tier_tables[tiers],
-                        "pool_allocation_percent": str(in_force.terms.pool_allocation_percent),
-                        "earn_back_periods": in_force.terms.earn_back_periods,
                         **contract_parts,
-                        "steps": list(level.explanation) + contract_steps,
+                        "steps": [*level.explanation, *contract_steps],
                     },
                 )
             )
     return results
+
+
+def _terms_parts(in_force) -> dict:
+    terms = in_force.terms
+    return {
+        "target": str(terms.target),
+        "direction": str(terms.direction),
+        "terms_version": in_force.version,
+        "credit_model": str(terms.model),
+        "tiers": [
+            {"threshold": str(t.threshold), "percent_of_fee": str(t.percent_of_fee)}
+            for t in terms.tiers
+        ],
+        "pool_allocation_percent": str(terms.pool_allocation_percent),
+        "earn_back_periods": terms.earn_back_periods,
+    }
+
+
+def _observation(o) -> dict:
+    return {
+        "key": o.key,
+        "at": o.at.isoformat() if o.at else None,
+        "value": _text(o.value),
+        "numerator": _text(o.numerator),
+        "denominator": _text(o.denominator),
+    }
 
 
 def _text(value):
@@ -303,7 +340,15 @@ def _settle_earn_backs(start: datetime.date, current: dict[int, _Result]) -> int
             kind=ProposalKind.CREDIT, period__lt=start, earn_back_state=EarnBack.PENDING
         )
         .exclude(status=ProposalStatus.SUPERSEDED)
-        .select_related("result")
+        # The earn-back terms of the credited period's version (not the whole explanation).
+        .annotate(
+            periods_required=Subquery(
+                ServiceLevelTerms.objects.filter(
+                    service_level_id=OuterRef("service_level_id"),
+                    version=OuterRef("result__terms_version"),
+                ).values("earn_back_periods")[:1]
+            )
+        )
     )
     if not pending:
         return 0
@@ -323,7 +368,7 @@ def _settle_earn_backs(start: datetime.date, current: dict[int, _Result]) -> int
     for proposal in pending:
         later = sorted((p, o) for p, o in history[proposal.service_level_id] if p > proposal.period)
         state = engine_earn_back(
-            periods_required=proposal.result.explanation.get("earn_back_periods", 0),
+            periods_required=proposal.periods_required or 0,
             # A month in which the level was only a KPI neither earns back nor loses.
             later_outcomes=["excused" if o == Outcome.KPI else o for _, o in later],
         )
