@@ -13,6 +13,7 @@ from factory.django import DjangoModelFactory
 from partnerdesk.accounts.models import ApiToken, User
 from partnerdesk.audit.models import AuditEntry
 from partnerdesk.contracts.models import Contract, ContractVersion, Deliverable
+from partnerdesk.finance.services.documents import number_key
 from partnerdesk.notifications.models import Notification
 from partnerdesk.organisation.models import Department, Person, Team
 from partnerdesk.partners.models import (
@@ -464,3 +465,195 @@ class ScheduledRunFactory(DjangoModelFactory):
 
     job = "certification-reminders"
     slot = factory.LazyFunction(timezone.now)
+
+
+# --- finance ----------------------------------------------------------------------------------
+
+
+class ItemCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.ItemCategory"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"CAT{n:03d}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class PurchaseOrderFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.PurchaseOrder"
+
+    partner = factory.SubFactory(PartnerFactory)
+    number = factory.Sequence(lambda n: f"PO-{n:06d}")
+    order_date = datetime.date(2026, 10, 1)
+    currency = "CNY"
+
+
+class PurchaseOrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.PurchaseOrderLine"
+
+    order = factory.SubFactory(PurchaseOrderFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    item = "HOUSING-A"
+    quantity = factory.LazyFunction(lambda: Decimal("1000"))
+    unit_price = factory.LazyFunction(lambda: Decimal("2.5000"))
+
+
+class GoodsReceiptFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.GoodsReceipt"
+
+    partner = factory.SubFactory(PartnerFactory)
+    number = factory.Sequence(lambda n: f"DN-{n:06d}")
+    received_on = datetime.date(2026, 10, 5)
+
+
+class GoodsReceiptLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.GoodsReceiptLine"
+
+    order_line = factory.SubFactory(PurchaseOrderLineFactory)
+    receipt = factory.SubFactory(
+        GoodsReceiptFactory, partner=factory.SelfAttribute("..order_line.order.partner")
+    )
+    line_no = factory.Sequence(lambda n: n + 1)
+    quantity_received = factory.SelfAttribute("order_line.quantity")
+
+
+class SupplierInvoiceFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.SupplierInvoice"
+
+    partner = factory.SubFactory(PartnerFactory)
+    number = factory.Sequence(lambda n: f"INV-{n:06d}")
+    number_key = factory.LazyAttribute(lambda o: number_key(o.number))
+    invoice_date = datetime.date(2026, 10, 8)
+    received_on = datetime.date(2026, 10, 9)
+    due_date = datetime.date(2026, 11, 7)
+    currency = "CNY"
+    net_total = factory.LazyFunction(lambda: Decimal("2500.00"))
+    tax_total = factory.LazyFunction(lambda: Decimal("325.00"))
+    gross_total = factory.LazyFunction(lambda: Decimal("2825.00"))
+
+
+class SupplierInvoiceLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.SupplierInvoiceLine"
+
+    invoice = factory.SubFactory(SupplierInvoiceFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    quantity = factory.LazyFunction(lambda: Decimal("1000"))
+    unit_price = factory.LazyFunction(lambda: Decimal("2.5000"))
+    amount = factory.LazyFunction(lambda: Decimal("2500.00"))
+    tax_rate = factory.LazyFunction(lambda: Decimal("13"))
+    tax_amount = factory.LazyFunction(lambda: Decimal("325.00"))
+
+
+class ToleranceProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.ToleranceProfile"
+
+    name = factory.Sequence(lambda n: f"Profile {n}")
+    partner = factory.SubFactory(PartnerFactory)
+    price_percent = factory.LazyFunction(lambda: Decimal("2"))
+
+
+class ChecklistTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.ChecklistTemplate"
+
+    document_type = "contract"
+    name = "Contract review (test)"
+    version = factory.Sequence(lambda n: n + 10)
+    is_active = False
+
+
+class ChecklistItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.ChecklistItem"
+
+    template = factory.SubFactory(ChecklistTemplateFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = "Signed by both sides"
+
+
+class DocumentReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.DocumentReview"
+
+    invoice = factory.SubFactory(SupplierInvoiceFactory)
+    partner = factory.SelfAttribute("invoice.partner")
+    template = factory.SubFactory(ChecklistTemplateFactory, document_type="invoice")
+
+
+class ReviewCheckFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.ReviewCheck"
+
+    review = factory.SubFactory(DocumentReviewFactory)
+    item = factory.SubFactory(
+        ChecklistItemFactory, template=factory.SelfAttribute("..review.template")
+    )
+
+
+class MatchRunFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.MatchRun"
+
+    label = "test run"
+
+
+class MatchExceptionFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.MatchException"
+
+    invoice = factory.SubFactory(SupplierInvoiceFactory)
+    type = "price_variance"
+    severity = "block"
+    amount_at_stake = factory.LazyFunction(lambda: Decimal("100.00"))
+    currency = "CNY"
+    detail = "price 2.6000 vs PO 2.5000"
+    fingerprint = factory.Sequence(lambda n: f"test:{n}:price_variance")
+    first_run = factory.SubFactory(MatchRunFactory)
+    last_run = factory.SelfAttribute("first_run")
+
+
+class InvoiceDeductionFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.InvoiceDeduction"
+
+    proposal = factory.SubFactory(CreditProposalFactory, status="applied")
+    invoice = factory.SubFactory(
+        SupplierInvoiceFactory, partner=factory.SelfAttribute("..proposal.contract.partner")
+    )
+    amount = factory.SelfAttribute("proposal.amount")
+    currency = "CNY"
+
+
+class WeeklyReconciliationFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.WeeklyReconciliation"
+
+    week = factory.Sequence(lambda n: f"2026-W{(n % 50) + 1:02d}")
+    week_start = datetime.date(2026, 11, 9)
+    week_end = datetime.date(2026, 11, 15)
+    run = factory.SubFactory(MatchRunFactory)
+
+
+class AgendaItemFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.AgendaItem"
+
+    reconciliation = factory.SubFactory(WeeklyReconciliationFactory)
+    position = 1
+    title = "Blocked invoices: 3"
+
+
+class DocumentImportFactory(DjangoModelFactory):
+    class Meta:
+        model = "finance.DocumentImport"
+
+    kind = "invoices"
+    file_name = "invoices.csv"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")

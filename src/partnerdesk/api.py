@@ -93,6 +93,8 @@ def on_permission_denied(request, exc):
 def _mount_routers() -> None:
     from partnerdesk.accounts.api import router as accounts_router
     from partnerdesk.contracts.api import router as contracts_router
+    from partnerdesk.finance.api import router as finance_router
+    from partnerdesk.finance.import_api import router as finance_import_router
     from partnerdesk.partners.api import router as partners_router
     from partnerdesk.performance.api import router as performance_router
 
@@ -100,6 +102,8 @@ def _mount_routers() -> None:
     api.add_router("", partners_router)
     api.add_router("", contracts_router)
     api.add_router("", performance_router)
+    api.add_router("", finance_router)
+    api.add_router("", finance_import_router)
 
 
 _mount_routers()

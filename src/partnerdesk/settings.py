@@ -7,6 +7,7 @@ e-mail). Production is ``DEBUG=false`` plus a real ``SECRET_KEY`` and ``ALLOWED_
 
 import os
 import warnings
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "partnerdesk.partners",
     "partnerdesk.contracts",
     "partnerdesk.performance",
+    "partnerdesk.finance",
     "partnerdesk.notifications",
     "partnerdesk.demo",
 ]
@@ -174,6 +176,9 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "CNY")
+# Accepting an invoice exception with more than this much at stake (in the invoice's currency)
+# needs a second person's approval.
+FINANCE_APPROVAL_THRESHOLD = Decimal(os.environ.get("FINANCE_APPROVAL_THRESHOLD", "5000"))
 
 # --- Static and uploaded files -------------------------------------------------------------
 STATIC_URL = "static/"

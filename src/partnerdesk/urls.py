@@ -9,6 +9,7 @@ urlpatterns = [
     path("partners/", include("partnerdesk.partners.urls")),
     path("contracts/", include("partnerdesk.contracts.urls")),
     path("performance/", include("partnerdesk.performance.urls")),
+    path("finance/", include("partnerdesk.finance.urls")),
     path("notifications/", include("partnerdesk.notifications.urls")),
     path("history/", include("partnerdesk.audit.urls")),
     path("api/v1/", api.urls),

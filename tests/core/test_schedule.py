@@ -242,6 +242,7 @@ def test_every_scheduled_job_names_a_real_task():
         "certification-reminders",
         "contract-daily",
         "close-previous-month",
+        "weekly-reconciliation",
         "prune-import-uploads",
         "prune-task-results",
     ]

@@ -64,6 +64,24 @@ _VIEW_DIRECTORY = [
     "performance.view_scorecardcriterion",
     "performance.view_standingband",
     "performance.view_partnerscore",
+    "finance.view_itemcategory",
+    "finance.view_purchaseorder",
+    "finance.view_purchaseorderline",
+    "finance.view_goodsreceipt",
+    "finance.view_goodsreceiptline",
+    "finance.view_supplierinvoice",
+    "finance.view_supplierinvoiceline",
+    "finance.view_toleranceprofile",
+    "finance.view_checklisttemplate",
+    "finance.view_checklistitem",
+    "finance.view_documentreview",
+    "finance.view_reviewcheck",
+    "finance.view_matchrun",
+    "finance.view_matchexception",
+    "finance.view_invoicededuction",
+    "finance.view_weeklyreconciliation",
+    "finance.view_agendaitem",
+    "finance.view_documentimport",
 ]
 
 # Outsourcing owns contracts and SLAs, and records the measurements.
@@ -82,6 +100,24 @@ _PERIOD_CLOSER = [
     "performance.reopen_periodclose",
     "performance.approve_exclusion",
 ]
+# Purchasing documents: outsourcing places orders and books receipts; finance enters invoices.
+_PURCHASING = (
+    _crud("finance", "purchaseorder", "add", "change")
+    + _crud("finance", "goodsreceipt", "add", "change")
+    + _crud("finance", "documentimport", "add")
+)
+# Finance controls: invoices, checklists, matching, the exception queue, reconciliations.
+_FINANCE_CONTROLS = (
+    _crud("finance", "supplierinvoice", "add", "change")
+    + ["finance.release_supplierinvoice", "finance.resolve_matchexception"]
+    + _crud("finance", "documentreview", "change")
+    + _crud("finance", "weeklyreconciliation", "add")
+    + _crud("finance", "agendaitem", "change")
+    + _crud("finance", "invoicededuction", "add")
+    + _crud("finance", "documentimport", "add")
+    + _crud("finance", "toleranceprofile", "add", "change", "delete")
+    + _crud("finance", "itemcategory", "add", "change")
+)
 _POLICY_OWNER = _crud("performance", "metric", "add", "change") + [
     "performance.add_scorecardpolicy",
 ]
@@ -94,13 +130,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("partners", "partnercontact", "add", "change", "delete")
     + _crud("partners", "internalowner", "add", "change", "delete")
     + _crud("partners", "certification", "add", "change", "delete")
-    + _crud("partners", "partnerdocument", "add", "change", "delete"),
+    + _crud("partners", "partnerdocument", "add", "change", "delete")
+    + _PURCHASING
+    + ["finance.resolve_matchexception", "finance.change_agendaitem"],
     FINANCE: _VIEW_DIRECTORY
     + _PERIOD_CLOSER
+    + _FINANCE_CONTROLS
+    + ["finance.approve_matchexception"]
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "partnerdocument", "add"),
     QUALITY: _VIEW_DIRECTORY
     + _crud("performance", "measurement", "add", "change")
+    + _crud("finance", "goodsreceiptline", "change")
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "certification", "add", "change", "delete")
     + _crud("partners", "partnerdocument", "add", "change"),
@@ -108,6 +149,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGEMENT: _VIEW_DIRECTORY
     + _PERIOD_CLOSER
     + _POLICY_OWNER
+    + ["finance.approve_matchexception"]
     + [
         "partners.change_partner_status",
         "partners.view_confidential_partnerdocument",
@@ -127,6 +169,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "partners.view_certification",
         "partners.view_partnerdocument",
         "notifications.view_notification",
+        "finance.view_purchaseorder",
+        "finance.view_purchaseorderline",
+        "finance.view_goodsreceipt",
+        "finance.view_goodsreceiptline",
+        "finance.view_supplierinvoice",
+        "finance.view_supplierinvoiceline",
     ],
     ADMINISTRATOR: _VIEW_DIRECTORY
     + _CONTRACT_OWNER
@@ -145,5 +193,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("organisation", "department", "add", "change", "delete")
     + _crud("organisation", "team", "add", "change", "delete")
     + _crud("organisation", "person", "add", "change", "delete")
-    + _crud("accounts", "user", "view", "add", "change"),
+    + _crud("accounts", "user", "view", "add", "change")
+    + _PURCHASING
+    + _FINANCE_CONTROLS
+    + _crud("finance", "goodsreceiptline", "change")
+    + ["finance.approve_matchexception"],
 }

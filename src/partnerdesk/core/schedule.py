@@ -73,6 +73,13 @@ SCHEDULE: list[Job] = [
         at=datetime.time(2, 0),
     ),
     Job(
+        "weekly-reconciliation",
+        "partnerdesk.finance.tasks.weekly_reconciliation",
+        every="weekly",
+        weekday=0,
+        at=datetime.time(6, 30),
+    ),
+    Job(
         "prune-import-uploads",
         "partnerdesk.performance.tasks.prune_import_uploads",
         every="daily",

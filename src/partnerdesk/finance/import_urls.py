@@ -1,0 +1,3 @@
+"""Pages of the document imports (upload, map columns, preview, apply)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Finance writes: documents, checklists, matching and the exception queue, reconciliation."""

@@ -1,0 +1,164 @@
+"""Payment status of invoices, release for payment, rejection, and service-credit deductions.
+
+``refresh_payment_status`` is set-based: one UPDATE with a CASE over EXISTS sub-queries per
+batch of invoices, so the weekly run updates a week of invoices in a few statements.
+
+- blocked: rejected; not matched yet; an open exception that blocks; no complete review; a
+  review item failed;
+- warned: an open warning exception, or a review item answered with a warning;
+- ready otherwise.
+"""
+
+from django.db import transaction
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerdesk.audit.models import AuditAction
+from partnerdesk.audit.services import record_change, snapshot
+from partnerdesk.core.errors import Conflict, InvalidInput
+from partnerdesk.core.services import require_perm
+from partnerdesk.finance.choices import (
+    CheckOutcome,
+    ExceptionStatus,
+    InvoiceKind,
+    InvoiceStatus,
+    PaymentStatus,
+    ReviewStatus,
+    Severity,
+)
+from partnerdesk.finance.models import (
+    DocumentReview,
+    InvoiceDeduction,
+    MatchException,
+    ReviewCheck,
+    SupplierInvoice,
+)
+
+BATCH = 500
+
+
+def _status_expression():
+    invoice = OuterRef("pk")
+    open_exceptions = MatchException.objects.filter(invoice=invoice).exclude(
+        status=ExceptionStatus.RESOLVED
+    )
+    blocking = open_exceptions.filter(severity=Severity.BLOCK)
+    warning = open_exceptions.filter(severity=Severity.WARN)
+    complete = DocumentReview.objects.filter(invoice=invoice, status=ReviewStatus.COMPLETE)
+    failed = ReviewCheck.objects.filter(review__invoice=invoice, outcome=CheckOutcome.FAILED)
+    warned = ReviewCheck.objects.filter(review__invoice=invoice, outcome=CheckOutcome.WARNING)
+    return Case(
+        When(
+            Q(status=InvoiceStatus.REJECTED)
+            | Q(matched_at__isnull=True)
+            | Exists(blocking)
+            | ~Exists(complete)
+            | Exists(failed),
+            then=Value(PaymentStatus.BLOCKED),
+        ),
+        When(Exists(warning) | Exists(warned), then=Value(PaymentStatus.WARNED)),
+        default=Value(PaymentStatus.READY),
+    )
+
+
+def refresh_payment_status(invoice_ids=None, *, queryset=None) -> None:
+    """Recompute the payment status of the invoices given by id or by a queryset."""
+    if queryset is not None:
+        queryset.update(payment_status=_status_expression())
+        return
+    ids = sorted(set(invoice_ids or ()))
+    for offset in range(0, len(ids), BATCH):
+        SupplierInvoice.objects.filter(pk__in=ids[offset : offset + BATCH]).update(
+            payment_status=_status_expression()
+        )
+
+
+@transaction.atomic
+def invoice_release(*, user, invoice: SupplierInvoice) -> SupplierInvoice:
+    """Release an invoice for payment: only when nothing blocks it."""
+    require_perm(user, "finance.release_supplierinvoice")
+    invoice = SupplierInvoice.objects.select_for_update().get(pk=invoice.pk)
+    refresh_payment_status([invoice.pk])
+    invoice.refresh_from_db()
+    if invoice.status != InvoiceStatus.RECEIVED:
+        raise Conflict(
+            _("Invoice %(n)s is %(s)s.") % {"n": invoice.number, "s": invoice.get_status_display()}
+        )
+    if invoice.payment_status == PaymentStatus.BLOCKED:
+        from partnerdesk.finance.selectors import payment_reasons
+
+        reasons = [r.text for r in payment_reasons(invoice) if r.severity == Severity.BLOCK]
+        raise Conflict(
+            _("Invoice %(n)s is blocked: %(why)s")
+            % {"n": invoice.number, "why": "; ".join(reasons) or _("see its exceptions")}
+        )
+    before = snapshot(invoice)
+    invoice.status = InvoiceStatus.RELEASED
+    invoice.released_at, invoice.released_by = timezone.now(), user
+    invoice.save(update_fields=["status", "released_at", "released_by", "updated_at"])
+    record_change(actor=user, instance=invoice, action=AuditAction.UPDATE, before=before)
+    return invoice
+
+
+@transaction.atomic
+def invoice_reject(*, user, invoice: SupplierInvoice, reason: str) -> SupplierInvoice:
+    """Reject an invoice (it will not be paid; the partner sends a corrected one)."""
+    require_perm(user, "finance.change_supplierinvoice")
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give the reason for the rejection.")
+        raise InvalidInput(message, fields={"reason": [message]})
+    invoice = SupplierInvoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.RECEIVED:
+        raise Conflict(
+            _("Invoice %(n)s is %(s)s.") % {"n": invoice.number, "s": invoice.get_status_display()}
+        )
+    before = snapshot(invoice)
+    invoice.status = InvoiceStatus.REJECTED
+    invoice.rejection_reason = reason[:300]
+    invoice.save(update_fields=["status", "rejection_reason", "updated_at"])
+    record_change(actor=user, instance=invoice, action=AuditAction.UPDATE, before=before)
+    refresh_payment_status([invoice.pk])
+    return invoice
+
+
+@transaction.atomic
+def deduction_apply(*, user, invoice: SupplierInvoice, proposal) -> InvoiceDeduction:
+    """Apply a proposed service credit (or earn-back) of a closed SLA period to an invoice of
+    the same partner and currency that is not paid out yet. The proposal becomes applied; a
+    proposal is applied once."""
+    from partnerdesk.performance.choices import ProposalStatus
+    from partnerdesk.performance.models import CreditProposal
+
+    require_perm(user, "finance.add_invoicededuction")
+    invoice = SupplierInvoice.objects.select_for_update().get(pk=invoice.pk)
+    proposal = (
+        CreditProposal.objects.select_for_update().select_related("contract").get(pk=proposal.pk)
+    )
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise Conflict(
+            _("This proposal is %(s)s, not open.") % {"s": proposal.get_status_display()}
+        )
+    if proposal.contract.partner_id != invoice.partner_id:
+        raise InvalidInput(_("The credit belongs to another partner."))
+    if proposal.currency != invoice.currency:
+        raise InvalidInput(
+            _("The credit is in %(c)s, the invoice in %(i)s.")
+            % {"c": proposal.currency, "i": invoice.currency}
+        )
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.REJECTED:
+        raise Conflict(_("Credits are deducted from invoices that can still be paid."))
+    deduction = InvoiceDeduction.objects.create(
+        invoice=invoice,
+        proposal=proposal,
+        amount=proposal.amount,
+        currency=proposal.currency,
+        applied_by=user,
+    )
+    before = snapshot(proposal)
+    proposal.status = ProposalStatus.APPLIED
+    proposal.save(update_fields=["status"])
+    record_change(actor=user, instance=deduction, action=AuditAction.CREATE)
+    record_change(actor=user, instance=proposal, action=AuditAction.UPDATE, before=before)
+    return deduction
