@@ -4,8 +4,9 @@ A source is a function ``(period_start, period_end) -> {contract_id: [Observatio
 computed set-based (one aggregate query). Modules register theirs here as they land:
 
 - ``milestone_on_time`` (contracts): deliverables due in the period delivered on time.
-- later: on-time delivery from receipts, lot acceptance and PPM from inspections, invoice
-  accuracy from reconciliation, budget adherence from invoices, customer quality from surveys.
+- ``receipts_on_time``, ``invoices_matched``, ``budget_adherence`` (finance, registered by
+  ``partnerdesk.finance.sources`` when the app is ready).
+- later: lot acceptance and PPM from inspections, customer quality from surveys.
 """
 
 import datetime
