@@ -6,8 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from partnerdesk.finance.sources import adherence, budget_adherence, invoices_matched
-from partnerdesk.finance.sources import monthly_budget, receipts_on_time
+from partnerdesk.finance.sources import (
+    adherence,
+    budget_adherence,
+    invoices_matched,
+    monthly_budget,
+    receipts_on_time,
+)
 from partnerdesk.performance.models import Metric
 from partnerdesk.performance.sources import SOURCES
 from tests.factories import (

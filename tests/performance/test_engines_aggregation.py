@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partnerdesk.performance.engines.aggregation import Aggregation, Observation, aggregate
+from partnerdesk.performance.engines.aggregation import (
+    Aggregation,
+    Observation,
+    Summary,
+    aggregate,
+    aggregate_summary,
+    merge,
+    summarise,
+)
 
 D = Decimal
 
@@ -123,3 +131,43 @@ def test_mean_lies_between_min_and_max_and_sum_is_exact(numbers):
 
     assert min(numbers) <= mean <= max(numbers)
     assert aggregate(observations, Aggregation.SUM) == sum(numbers, D(0))
+
+
+# --- summaries: the same results from sums (GROUP BY) and merged sets ---------------------------
+
+_decimals = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False)
+_observations = st.lists(
+    st.builds(
+        Observation,
+        value=st.none() | _decimals,
+        numerator=st.none() | _decimals,
+        denominator=st.none() | _decimals,
+        at=st.none()
+        | st.dates(min_value=datetime.date(2026, 1, 1), max_value=datetime.date(2026, 1, 31)),
+    ),
+    max_size=8,
+)
+
+
+@given(_observations, st.integers(min_value=0, max_value=8))
+def test_a_summary_aggregates_like_the_observations_even_when_merged(observations, cut):
+    merged = merge(summarise(observations[:cut]), summarise(observations[cut:]))
+    for aggregation in Aggregation:
+        expected = aggregate(observations, aggregation, scale=Decimal(100))
+        assert (
+            aggregate_summary(summarise(observations), aggregation, scale=Decimal(100)) == expected
+        )
+        assert aggregate_summary(merged, aggregation, scale=Decimal(100)) == expected
+
+
+def test_an_empty_summary_has_no_value():
+    for aggregation in Aggregation:
+        assert aggregate_summary(Summary(), aggregation) is None
+
+
+def test_the_later_observation_wins_a_tie_for_the_last_value_across_merged_sets():
+    day = datetime.date(2026, 1, 31)
+    first = summarise([Observation(value=Decimal(1), at=day)])
+    second = summarise([Observation(value=Decimal(2), at=day)])
+    assert aggregate_summary(merge(first, second), Aggregation.LAST) == Decimal(2)
+    assert aggregate_summary(merge(second, first), Aggregation.LAST) == Decimal(1)

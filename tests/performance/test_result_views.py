@@ -475,3 +475,32 @@ def test_the_scorecard_page_needs_the_same_queries_for_1_and_3_periods(world, cl
     # (30 + 0.5 * 50 + 0.25 * 90) / 1.75 = 44.29 (Poor, block).
     assert page.count('class="point flagged"') == 5
     assert "<strong>44.29</strong>" in page
+
+
+def test_explain_lists_the_measurements_the_close_saw_not_later_corrections(world, client):
+    from partnerdesk.performance.result_selectors import measurements_at_close
+    from partnerdesk.performance.services.closing import period_reopen
+
+    world.add_partner("CMO-A")
+    measurement = world.record("CMO-A", datetime.date(2026, 9, 30), 980)
+    world.close(SEPTEMBER)
+    result = ServiceLevelResult.objects.select_related("period_close", "service_level").get()
+    # The month is reopened and the value corrected: revision 1 still shows what it counted.
+    period_reopen(user=world.manager, period=SEPTEMBER, reason="Recount")
+    corrected = measurement_correct(
+        user=world.manager,
+        measurement=measurement,
+        reason="Recount",
+        numerator=Decimal(999),
+        denominator=Decimal(1000),
+    )
+    [row] = measurements_at_close(result)
+    assert (row.measurement_id, row.numerator, row.denominator) == (
+        measurement.pk,
+        "980.0000",
+        "1000.0000",
+    )
+    assert corrected.pk != measurement.pk
+    assert result.explanation["attainment_step"] == (
+        "ratio: numerators 980.0000 / denominators 1000.0000 x 100.00 = 98.0000"
+    )

@@ -8,11 +8,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from partnerdesk.performance.choices import Aggregation, CreditModel, Outcome
 from partnerdesk.performance.choices import Direction as DirectionChoice
 from partnerdesk.performance.engines.credits import Direction, is_breach
 from partnerdesk.performance.models import (
     CreditProposal,
+    Measurement,
     PeriodClose,
     ServiceLevelResult,
 )
@@ -181,7 +184,7 @@ def explain_result(result: ServiceLevelResult) -> dict:
     """The result's explanation laid out for the page: observations, tiers with the one that
     applied, caps and whether they bound."""
     data = result.explanation
-    observations = []
+    observations = measurements_at_close(result)
     for item in data.get("observations", []):
         source, _sep, ident = str(item.get("key", "")).partition(":")
         observations.append(
@@ -211,6 +214,37 @@ def explain_result(result: ServiceLevelResult) -> dict:
         "pool_cap_binds": result.outcome == Outcome.BREACH and result.raw_credit > result.pool_cap,
         "at_risk_binds": bool(data.get("capped_by_at_risk")),
     }
+
+
+def measurements_at_close(result: ServiceLevelResult) -> list[ObservationRow]:
+    """The measurements the close counted: those of the level's contract, metric and month
+    that were current when it closed (a later correction does not change what it saw)."""
+    close = result.period_close
+    rows = (
+        Measurement.objects.filter(
+            contract_id=result.contract_id,
+            metric_id=result.service_level.metric_id,
+            period=close.period,
+            created_at__lte=close.closed_at,
+        )
+        .filter(Q(replaced_by__isnull=True) | Q(replaced_by__created_at__gt=close.closed_at))
+        .order_by("measured_on", "pk")
+    )
+    return [
+        ObservationRow(
+            at=m.measured_on.isoformat(),
+            value=_plain(m.value),
+            numerator=_plain(m.numerator),
+            denominator=_plain(m.denominator),
+            source="measurement",
+            measurement_id=m.pk,
+        )
+        for m in rows
+    ]
+
+
+def _plain(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def choice_label(choices, value) -> str:

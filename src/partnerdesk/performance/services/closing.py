@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm
 from partnerdesk.performance.choices import Outcome, ProposalKind, ProposalStatus
-from partnerdesk.performance.engines.aggregation import Aggregation, aggregate
+from partnerdesk.performance.engines.aggregation import Aggregation, Summary, aggregate_summary
 from partnerdesk.performance.engines.credits import EarnBack, LevelInput, compute_period
 from partnerdesk.performance.engines.credits import earn_back_state as engine_earn_back
 from partnerdesk.performance.models import (
@@ -240,8 +240,10 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     Aggregation(metric.aggregation),
                 )
             parts, aggregation = metric_parts[row.metric_id]
-            items = observed.get((contract_id, row.metric_id), ())
-            attainment = aggregate(items, aggregation, scale=all_metrics[row.metric_id].scale)
+            items = observed.get((contract_id, row.metric_id), _NOTHING)
+            attainment = aggregate_summary(
+                items, aggregation, scale=all_metrics[row.metric_id].scale
+            )
             in_force = terms[row.service_level_id]
             level_inputs.append(
                 LevelInput(
@@ -283,7 +285,7 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     contract_id=contract_id,
                     terms_version=in_force.version,
                     attainment=level.attainment,
-                    observations=len(items),
+                    observations=items.count,
                     outcome=level.outcome,
                     raw_credit=level.raw_credit,
                     pool_cap=level.pool_cap,
@@ -291,10 +293,12 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     currency=row.currency,
                     explanation={
                         **parts,
-                        "observations": [_observation(o) for o in items],
+                        "sums": _sums(items),
+                        "observations": [_observation(o) for o in items.items],
                         **terms_parts[key],
                         "critical": in_force.critical,
                         **contract_parts,
+                        "attainment_step": _attainment_step(items, parts, level.attainment),
                         "steps": [*level.explanation, *contract_steps],
                     },
                 )
@@ -316,6 +320,41 @@ def _terms_parts(in_force) -> dict:
         "pool_allocation_percent": str(terms.pool_allocation_percent),
         "earn_back_periods": terms.earn_back_periods,
     }
+
+
+_NOTHING = Summary()
+
+
+def _sums(summary: Summary) -> dict:
+    out = {"count": summary.count}
+    if summary.values:
+        out.update(values=summary.values, total=str(summary.total))
+    if summary.pairs:
+        out.update(
+            pairs=summary.pairs,
+            numerator=str(summary.numerator),
+            denominator=str(summary.denominator),
+        )
+    if summary.last is not None:
+        out["last"] = _observation(summary.last)
+    return out
+
+
+def _attainment_step(summary: Summary, parts: dict, attainment) -> str:
+    """How the period's observations became the attainment, in one line."""
+    aggregation = parts["aggregation"]
+    if attainment is None:
+        return f"{summary.count} observation(s), none usable for {aggregation} → no data"
+    if aggregation == Aggregation.RATIO:
+        return (
+            f"ratio: numerators {summary.numerator:f} / denominators {summary.denominator:f}"
+            f" x {parts['scale']} = {attainment:f}"
+        )
+    if aggregation == Aggregation.MEAN:
+        return f"mean: {summary.total:f} / {summary.values} values = {attainment:f}"
+    if aggregation == Aggregation.SUM:
+        return f"sum of {summary.values} values = {attainment:f}"
+    return f"last value ({summary.last.at}) = {attainment:f}"
 
 
 def _observation(o) -> dict:

@@ -15,7 +15,13 @@ from django.db.models.functions import Cast
 from partnerdesk.contracts.choices import ContractStatus
 from partnerdesk.contracts.models import ContractVersion
 from partnerdesk.performance.choices import ExclusionStatus
-from partnerdesk.performance.engines.aggregation import Observation
+from partnerdesk.performance.engines.aggregation import (
+    Aggregation,
+    Observation,
+    Summary,
+    merge,
+    summarise,
+)
 from partnerdesk.performance.engines.credits import CreditModel, CreditTerms, Direction, Tier
 from partnerdesk.performance.models import (
     Exclusion,
@@ -168,32 +174,75 @@ def metrics() -> dict[int, Metric]:
     return {m.pk: m for m in Metric.objects.all()}
 
 
+_SCALE = 10_000  # measurement values have four decimals: sums of scaled integers are exact
+
+
+def _scaled(column: str) -> str:
+    return f"CAST(ROUND({column} * {_SCALE}) AS BIGINT)"
+
+
+_PAIRED = "numerator IS NOT NULL AND denominator IS NOT NULL"
+_SUMMARY_SQL = (
+    "SELECT contract_id, metric_id, COUNT(*), COUNT(value), "  # noqa: S608
+    f"SUM({_scaled('value')}), COUNT(CASE WHEN {_PAIRED} THEN 1 END), "
+    f"SUM(CASE WHEN {_PAIRED} THEN {_scaled('numerator')} END), "
+    f"SUM(CASE WHEN {_PAIRED} THEN {_scaled('denominator')} END) "
+    "FROM performance_measurement WHERE period = %s AND is_current = %s AND metric_id IN ({ids}) "
+    "GROUP BY contract_id, metric_id"
+)
+
+
+def _exact(total) -> Decimal:
+    return Decimal(int(total or 0)).scaleb(-4)
+
+
 def observations(
     start: datetime.date, end: datetime.date, metric_ids: set[int], all_metrics: dict[int, Metric]
-) -> dict[tuple[int, int], list[Observation]]:
-    """(contract, metric) → the period's observations: current measurements plus derived
-    sources, each source computed once for all contracts."""
-    grouped: dict[tuple[int, int], list[Observation]] = defaultdict(list)
-    rows = Measurement.objects.filter(
-        period=start, is_current=True, metric_id__in=metric_ids
-    ).values_list(
-        "id", "contract_id", "metric_id", "measured_on", "value", "numerator", "denominator"
-    )
-    for pk, contract_id, metric_id, measured_on, value, numerator, denominator in rows:
-        grouped[(contract_id, metric_id)].append(
-            Observation(
-                value=value,
-                numerator=numerator,
-                denominator=denominator,
-                at=measured_on,
-                key=f"measurement:{pk}",
+) -> dict[tuple[int, int], Summary]:
+    """(contract, metric) → the summary of the period's observations: current measurements
+    (one GROUP BY with exact scaled sums; row by row only for last-value metrics, which need
+    the latest row) plus derived sources, each computed once for all contracts and kept in the
+    summary for the explanation."""
+    from django.db import connection
+
+    grouped: dict[tuple[int, int], Summary] = {}
+    last_value = {m for m in metric_ids if all_metrics[m].aggregation == Aggregation.LAST}
+    summed = sorted(metric_ids - last_value)
+    if summed:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SUMMARY_SQL.format(ids=", ".join(["%s"] * len(summed))), (start, True, *summed)
             )
-        )
+            for contract_id, metric_id, count, values, total, pairs, num, den in cursor:
+                grouped[(contract_id, metric_id)] = Summary(
+                    count=count,
+                    values=values,
+                    total=_exact(total),
+                    pairs=pairs,
+                    numerator=_exact(num),
+                    denominator=_exact(den),
+                )
+    if last_value:
+        rows: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+        for pk, contract_id, metric_id, measured_on, value, numerator, denominator in (
+            Measurement.objects.filter(period=start, is_current=True, metric_id__in=last_value)
+            .order_by("pk")
+            .values_list(
+                "id", "contract_id", "metric_id", "measured_on", "value", "numerator", "denominator"
+            )
+        ):
+            rows[(contract_id, metric_id)].append(
+                Observation(value, numerator, denominator, measured_on, f"measurement:{pk}")
+            )
+        for key, items in rows.items():
+            grouped[key] = summarise(items)
     for metric_id in metric_ids:
         metric = all_metrics[metric_id]
         if metric.derived_source and metric.derived_source in SOURCES:
             for contract_id, items in SOURCES[metric.derived_source].compute(start, end).items():
-                grouped[(contract_id, metric_id)].extend(items)
+                derived = summarise(items, keep=True)
+                key = (contract_id, metric_id)
+                grouped[key] = merge(grouped[key], derived) if key in grouped else derived
     return grouped
 
 

@@ -12,7 +12,12 @@ from partnerdesk.contracts.models import Contract
 from partnerdesk.notifications.services import NotificationDraft, notify_many
 from partnerdesk.partners.choices import OwnerRole
 from partnerdesk.partners.models import InternalOwner
-from partnerdesk.performance.engines.aggregation import Aggregation, aggregate
+from partnerdesk.performance.engines.aggregation import (
+    Aggregation,
+    Summary,
+    aggregate_summary,
+    merge,
+)
 from partnerdesk.performance.engines.scoring import (
     Band,
     Criterion,
@@ -51,6 +56,7 @@ def policy_in_force(day: datetime.date) -> ScorecardPolicy | None:
 
 
 _LOOK_UP = object()
+_NOTHING = Summary()
 
 
 def score_partners(
@@ -81,13 +87,14 @@ def score_partners(
     if observed is None:
         observed = inputs.observations(start, end, metric_ids, inputs.metrics())
 
-    by_partner: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for (contract_id, metric_id), items in observed.items():
+    by_partner: dict[int, dict[int, Summary]] = defaultdict(dict)
+    for (contract_id, metric_id), summary in sorted(observed.items()):
         if metric_id not in metric_ids:
             continue  # the close's observations cover its service levels' metrics too
         partner_id = contract_partner.get(contract_id)
         if partner_id is not None:
-            by_partner[partner_id][metric_id].extend(items)
+            known = by_partner[partner_id].get(metric_id)
+            by_partner[partner_id][metric_id] = summary if known is None else merge(known, summary)
     partners = set(contract_partner.values())
     history = _history(partners, start, policy.window)
 
@@ -110,8 +117,8 @@ def score_partners(
         values = {}
         for row in criteria_rows:
             metric = row.metric
-            values[metric.code] = aggregate(
-                by_partner[partner_id][row.metric_id],
+            values[metric.code] = aggregate_summary(
+                by_partner[partner_id].get(row.metric_id, _NOTHING),
                 Aggregation(metric.aggregation),
                 scale=metric.scale,
             )
