@@ -41,3 +41,21 @@ def assert_error(response, status: int, code: str, fields: dict | None = None) -
     if fields is not None:
         assert error["fields"] == fields
     return error
+
+
+def restore_shipped_data() -> None:
+    """Put back the rows the data migrations ship (metric library, review checklists, the
+    default tolerance profile, finance metrics). Tests on ``transactional_db`` (the browser and
+    the API fuzz) empty every table after each test, these rows included. Idempotent."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, functions in (
+        ("partnerdesk.performance.migrations.0002_default_metrics", ["create_metrics"]),
+        ("partnerdesk.finance.migrations.0002_default_checklists", ["load", "default_profile"]),
+        ("partnerdesk.finance.migrations.0003_derived_metrics", ["add"]),
+    ):
+        migration = import_module(module)
+        for name in functions:
+            getattr(migration, name)(apps, None)

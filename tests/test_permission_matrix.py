@@ -145,6 +145,26 @@ performance:scorecard                  302 200 200 200 200 200 200 200 200 404
 performance:explain_score              302 200 200 200 200 200 200 200 200 404
 performance:policies                   302 200 200 200 200 200 200 200 404 404
 performance:policy_create              302 200 404 404 200 404 404 404 404 404
+finance:orders                         302 200 200 200 200 200 200 200 200 200
+finance:order_create                   302 200 404 404 404 404 200 404 404 404
+finance:order                          302 200 200 200 200 200 200 200 200 404
+finance:receipts                       302 200 200 200 200 200 200 200 200 200
+finance:receipt_create                 302 200 404 404 404 404 200 404 404 404
+finance:receipt                        302 200 200 200 200 200 200 200 200 404
+finance:invoices                       302 200 200 200 200 200 200 200 200 200
+finance:invoice_create                 302 200 404 200 404 404 404 404 404 404
+finance:invoice                        302 200 200 200 200 200 200 200 200 404
+finance:exceptions                     302 200 200 200 200 200 200 200 404 404
+finance:exception                      302 200 200 200 200 200 200 200 404 404
+finance:reconciliations                302 200 200 200 200 200 200 200 404 404
+finance:reconciliation                 302 200 200 200 200 200 200 200 404 404
+finance:reconciliation_export          302 200 200 200 200 200 200 200 404 404
+finance:profiles                       302 200 200 200 200 200 200 200 404 404
+finance:profile_create                 302 200 404 200 404 404 404 404 404 404
+finance:profile_edit                   302 200 404 200 404 404 404 404 404 404
+finance:profile_delete                 302 200 404 200 404 404 404 404 404 404
+finance:categories                     302 200 200 200 200 200 200 200 404 404
+finance:document_import                302 200 404 200 404 404 200 404 404 404
 notifications:list                     302 200 200 200 200 200 200 200 200 200
 notifications:read                     302 405 405 405 405 405 405 405 405 405
 audit:log                              302 200 200 200 200 200 200 200 404 404
@@ -218,6 +238,47 @@ POST /period-closes/{period}/reopen          401 200 403 200 200 403 403 403 403
 POST /scorecard-policies                     401 201 403 403 201 403 403 403 403 403
 POST /service-levels/{level_id}/exclusions   401 201 403 403 403 403 201 403 403 404
 POST /service-levels/{level_id}/terms        401 201 403 403 403 403 201 403 403 404
+GET /purchase-orders                                  401 200 200 200 200 200 200 200 200 200
+POST /purchase-orders                                 401 201 403 403 403 403 201 403 403 403
+GET /purchase-orders/{order_id}                       401 200 200 200 200 200 200 200 200 404
+POST /purchase-orders/{order_id}/status               401 200 403 403 403 403 200 403 403 404
+GET /goods-receipts                                   401 200 200 200 200 200 200 200 200 200
+POST /goods-receipts                                  401 201 403 403 403 403 201 403 403 403
+GET /goods-receipts/{receipt_id}                      401 200 200 200 200 200 200 200 200 404
+POST /goods-receipt-lines/{line_id}/inspection        401 200 403 403 403 403 403 200 403 404
+GET /supplier-invoices                                401 200 200 200 200 200 200 200 200 200
+POST /supplier-invoices                               401 201 403 201 403 403 403 403 403 403
+GET /supplier-invoices/{invoice_id}                   401 200 200 200 200 200 200 200 200 404
+GET /supplier-invoices/{invoice_id}/payment-status    401 200 200 200 200 200 200 200 404 404
+POST /supplier-invoices/{invoice_id}/release          401 409 403 409 403 403 403 403 403 404
+POST /supplier-invoices/{invoice_id}/reject           401 200 403 200 403 403 403 403 403 404
+POST /supplier-invoices/{invoice_id}/match            401 200 403 200 403 403 403 403 403 404
+GET /supplier-invoices/{invoice_id}/review            401 200 200 200 200 200 200 200 404 404
+POST /supplier-invoices/{invoice_id}/review/rerun     401 200 403 200 403 403 403 403 404 404
+GET /supplier-invoices/{invoice_id}/deductions        401 200 200 200 200 200 200 200 404 404
+GET /supplier-invoices/{invoice_id}/credit-proposals  401 200 200 200 200 200 200 200 404 404
+POST /supplier-invoices/{invoice_id}/deductions       401 201 403 201 403 403 403 403 404 404
+POST /review-checks/{check_id}/answer                 401 200 403 200 403 403 403 403 404 404
+POST /review-checks/{check_id}/confirm-second         401 200 403 200 403 403 403 403 404 404
+GET /match-exceptions                                 401 200 200 200 200 200 200 200 200 200
+GET /match-exceptions/{exception_id}                  401 200 200 200 200 200 200 200 404 404
+POST /match-exceptions/{exception_id}/assign          401 200 403 200 403 403 200 403 404 404
+POST /match-exceptions/{exception_id}/resolve         401 200 403 200 403 403 200 403 404 404
+POST /match-exceptions/{exception_id}/approve         401 403 403 200 200 403 403 403 404 404
+POST /match-exceptions/{exception_id}/credit-note     401 200 403 200 403 403 200 403 404 404
+GET /match-runs                                       401 200 200 200 200 200 200 200 200 200
+GET /reconciliations                                  401 200 200 200 200 200 200 200 200 200
+POST /reconciliations                                 401 201 403 201 403 403 403 403 403 403
+GET /reconciliations/{reconciliation_id}              401 200 200 200 200 200 200 200 404 404
+GET /reconciliations/{reconciliation_id}/export.xlsx  401 200 200 200 200 200 200 200 404 404
+GET /tolerance-profiles                               401 200 200 200 200 200 200 200 200 200
+POST /tolerance-profiles                              401 201 403 201 403 403 403 403 422 422
+GET /tolerance-profiles/{profile_id}                  401 200 200 200 200 200 200 200 404 404
+PATCH /tolerance-profiles/{profile_id}                401 200 404 200 404 404 404 404 404 404
+DELETE /tolerance-profiles/{profile_id}               401 204 404 204 404 404 404 404 404 404
+GET /item-categories                                  401 200 200 200 200 200 200 200 200 200
+POST /item-categories                                 401 201 403 201 403 403 403 403 403 403
+POST /document-imports                                401 201 403 201 403 403 403 403 403 403
 """
 
 
@@ -328,6 +389,72 @@ API_BODIES = {
         "criteria": [{"metric": "matrix-otd", "weight": "100", "worst": "80", "best": "100"}],
         "bands": [{"name": "All", "lower": "0", "upper": "100"}],
     },
+    # --- finance ---
+    "POST /purchase-orders": lambda world: {
+        "partner": world.partner.pk,
+        "number": "PO-NEW",
+        "order_date": "2026-11-02",
+        "currency": "CNY",
+        "lines": [{"item": "TRAY-X", "quantity": "10", "unit_price": "1.5"}],
+    },
+    "POST /purchase-orders/{order_id}/status": {"status": "closed"},
+    "POST /goods-receipts": lambda world: {
+        "partner": world.partner.pk,
+        "number": "DN-NEW",
+        "received_on": "2026-11-02",
+        "lines": [{"order": "PO-VICTIM", "order_line": 2, "quantity_received": "5"}],
+    },
+    "POST /goods-receipt-lines/{line_id}/inspection": {"accepted": "990", "rejected": "10"},
+    "POST /supplier-invoices": lambda world: {
+        "partner": world.partner.pk,
+        "number": "INV-NEW",
+        "invoice_date": "2026-11-02",
+        "due_date": "2026-12-02",
+        "currency": "CNY",
+        "net_total": "6.00",
+        "tax_total": "0.78",
+        "gross_total": "6.78",
+        "lines": [
+            {
+                "order": "PO-VICTIM",
+                "order_line": 2,
+                "quantity": "5",
+                "unit_price": "1.2",
+                "amount": "6.00",
+                "tax_rate": "13",
+                "tax_amount": "0.78",
+            }
+        ],
+    },
+    "POST /supplier-invoices/{invoice_id}/release": {},
+    "POST /supplier-invoices/{invoice_id}/reject": {"reason": "Matrix."},
+    "POST /supplier-invoices/{invoice_id}/match": {},
+    "POST /supplier-invoices/{invoice_id}/review/rerun": {},
+    "POST /supplier-invoices/{invoice_id}/deductions": lambda world: {
+        "proposal_id": world.objects.proposal.pk
+    },
+    "POST /review-checks/{check_id}/answer": {"outcome": "passed", "note": "Called them."},
+    "POST /review-checks/{check_id}/confirm-second": {"note": "Confirmed by phone."},
+    "POST /match-exceptions/{exception_id}/assign": lambda world: {
+        "owner": world.users["finance"].pk,
+        "reason_code": "supplier_error",
+    },
+    "POST /match-exceptions/{exception_id}/resolve": {
+        "resolution": "accepted",
+        "justification": "Matrix.",
+    },
+    "POST /match-exceptions/{exception_id}/approve": {"approve": True},
+    "POST /match-exceptions/{exception_id}/credit-note": lambda world: {
+        "credit_note_id": world.objects.credit_note.pk
+    },
+    "POST /reconciliations": {"week": "2026-W46"},
+    "POST /tolerance-profiles": lambda world: {
+        "name": "Matrix resin",
+        "category": world.objects.category.pk,
+        "price_percent": "1",
+    },
+    "PATCH /tolerance-profiles/{profile_id}": {"price_percent": "4"},
+    "POST /item-categories": {"code": "MATRIX", "name": "Matrix"},
 }
 
 CONFIDENTIAL_ROLES = {"administrator", "compliance", "management"}
@@ -387,6 +514,7 @@ def world(roles, make_user) -> World:
         team=team,
     )
     _contract_world(objects, a, admin)
+    _finance_world(objects, a, admin)
     tokens = {actor: api_token_create(user=u, name="matrix")[1] for actor, u in users.items()}
     return World(a, b, c, objects, users, tokens)
 
@@ -453,6 +581,101 @@ def _contract_world(objects, partner, admin) -> None:
     )
     objects.contract, objects.metric, objects.level = contract, metric, level
     objects.deliverable = DeliverableFactory(contract=contract, name="Victim milestone")
+
+
+def _finance_world(objects, partner, admin) -> None:
+    """Partner A's purchasing documents for the finance API rows: an order with its receipt;
+    an invoice 0.10 over the order price whose bank account changed since the partner's
+    previous invoice (a review check that needs a second reviewer); its exceptions (one open,
+    one accepted above the approval threshold by the administrator, one waiting for a credit
+    note) and the credit note; a reconciled week; a tolerance profile of A."""
+    from partnerdesk.finance.models import MatchException, ReviewCheck
+    from partnerdesk.finance.services import documents, exceptions, profiles
+    from partnerdesk.finance.services.reconciliation import reconcile_week
+    from tests.factories import MatchExceptionFactory, SupplierInvoiceFactory
+
+    day = datetime.date(2026, 10, 5)
+    objects.category = profiles.category_create(
+        user=admin, data={"code": "VICTIM-RESIN", "name": "Resin"}
+    )
+    objects.order = documents.purchase_order_create(
+        user=admin,
+        data={
+            "partner": partner.pk,
+            "number": "PO-VICTIM",
+            "order_date": day,
+            "currency": "CNY",
+            "lines": [
+                {"item": "HOUSING-A", "quantity": "1000", "unit_price": "2.5"},
+                {"item": "COVER-B", "quantity": "500", "unit_price": "1.2"},
+            ],
+        },
+    )
+    objects.receipt = documents.receipt_create(
+        user=admin,
+        data={
+            "partner": partner.pk,
+            "number": "DN-VICTIM",
+            "received_on": day + datetime.timedelta(days=3),
+            "lines": [{"order": "PO-VICTIM", "order_line": 1, "quantity_received": "1000"}],
+        },
+    )
+    objects.receipt_line = objects.receipt.lines.get()
+    SupplierInvoiceFactory(
+        partner=partner, number="INV-VICTIM-0", invoice_date=day, bank_account="6222 9999"
+    )
+    objects.invoice = documents.invoice_create(
+        user=admin,
+        data={
+            "partner": partner.pk,
+            "number": "INV-VICTIM",
+            "invoice_date": day + datetime.timedelta(days=5),
+            "due_date": day + datetime.timedelta(days=35),
+            "currency": "CNY",
+            "net_total": "2600.00",
+            "tax_total": "338.00",
+            "gross_total": "2938.00",
+            "bank_account": "6222 0000 1111",
+            "lines": [
+                {
+                    "order": "PO-VICTIM",
+                    "order_line": 1,
+                    "quantity": "1000",
+                    "unit_price": "2.6",
+                    "amount": "2600.00",
+                    "tax_rate": "13",
+                    "tax_amount": "338.00",
+                }
+            ],
+        },
+    )
+    objects.check = ReviewCheck.objects.get(
+        review__invoice=objects.invoice, item__auto_check="bank_account"
+    )
+    assert objects.check.needs_second
+    objects.exception = MatchException.objects.get(invoice=objects.invoice, type="price_variance")
+    objects.approval = exceptions.exception_resolve(
+        user=admin,
+        exception=MatchExceptionFactory(
+            invoice=objects.invoice, type="over_billing", amount_at_stake=Decimal("9000.00")
+        ),
+        resolution="accepted",
+        justification="Agreed surcharge.",
+    )
+    assert objects.approval.status == "approval"
+    objects.credit = exceptions.exception_resolve(
+        user=admin,
+        exception=MatchExceptionFactory(invoice=objects.invoice, type="tax_mismatch"),
+        resolution="credit_note",
+        justification="Wrong tax rate.",
+    )
+    objects.credit_note = SupplierInvoiceFactory(
+        partner=partner, kind="credit_note", number="CN-VICTIM", gross_total=Decimal("100.00")
+    )
+    objects.reconciliation = reconcile_week(week="2026-W41", actor=admin)
+    objects.profile = profiles.profile_create(
+        user=admin, data={"name": "Victim", "partner": partner, "price_percent": Decimal("3")}
+    )
 
 
 def mismatches(result: dict, expected_row: tuple) -> dict:
@@ -532,6 +755,14 @@ def ui_url(world: World, name: str, args: list[str], kind: str | None) -> str:
         "performance:close": lambda: world.objects.close.pk,
         "performance:explain_result": lambda: world.objects.result.pk,
         "performance:explain_score": lambda: world.objects.score.pk,
+        "finance:order": lambda: world.objects.order.pk,
+        "finance:receipt": lambda: world.objects.receipt.pk,
+        "finance:invoice": lambda: world.objects.invoice.pk,
+        "finance:exception": lambda: world.objects.exception.pk,
+        "finance:reconciliation": lambda: world.objects.reconciliation.pk,
+        "finance:reconciliation_export": lambda: world.objects.reconciliation.pk,
+        "finance:profile_edit": lambda: world.objects.profile.pk,
+        "finance:profile_delete": lambda: world.objects.profile.pk,
     }
     for name_ in (
         "detail",
@@ -608,6 +839,9 @@ LIST_PAGES = [
     "/partners/certifications/",
     "/partners/documents/",
     "/notifications/",
+    "/finance/orders/",
+    "/finance/receipts/",
+    "/finance/invoices/",
 ]
 
 
@@ -651,6 +885,16 @@ def test_every_api_operation_has_a_row_in_the_matrix():
     assert api_operations() == sorted(API_EXPECTED)
 
 
+def _import_file() -> SimpleUploadedFile:
+    """An invoice of partner A to import (no order reference: matched as missing PO)."""
+    return SimpleUploadedFile(
+        "invoices.csv",
+        b"partner,invoice_number,invoice_date,due_date,currency,net_total,tax_total,"
+        b"gross_total,quantity,unit_price,amount\n"
+        b"CMO-VICTIM,INV-MATRIX-IMPORT,2026-10-05,2026-11-05,CNY,10.00,0,10.00,1,10,10.00\n",
+    )
+
+
 def api_call(world: World, key: str, actor: str):
     method, template = key.split(" ", 1)
     partner = world.spare if key == "DELETE /partners/{partner_id}" else world.partner
@@ -670,6 +914,18 @@ def api_call(world: World, key: str, actor: str):
         "result_id": o.result.pk,
         "score_id": o.score.pk,
         "period": "2026-09",
+        "order_id": o.order.pk,
+        "receipt_id": o.receipt.pk,
+        "line_id": o.receipt_line.pk,
+        "invoice_id": o.invoice.pk,
+        "check_id": o.check.pk,
+        # approve: the exception the administrator accepted above the threshold
+        "exception_id": {
+            "POST /match-exceptions/{exception_id}/approve": o.approval.pk,
+            "POST /match-exceptions/{exception_id}/credit-note": o.credit.pk,
+        }.get(key, o.exception.pk),
+        "reconciliation_id": o.reconciliation.pk,
+        "profile_id": o.profile.pk,
     }
     path = "/api/v1" + template.format(**ids)
     headers = {} if actor == "anon" else {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[actor]}"}
@@ -677,6 +933,8 @@ def api_call(world: World, key: str, actor: str):
     if key == "POST /partners/{partner_id}/documents":
         data = {"document_type": "contract", "file": SimpleUploadedFile("new.pdf", PDF)}
         return client.post(path, data, **headers)
+    if key == "POST /document-imports":
+        return client.post(path, {"kind": "invoices", "file": _import_file()}, **headers)
     if method in ("POST", "PATCH"):
         body = API_BODIES[key]
         body = json.dumps(body(world) if callable(body) else body)

@@ -177,3 +177,143 @@ def test_api_list_query_count_is_constant(
     assert response.status_code == 200
     assert response.json()["count"] == rows
     assert len(response.json()["items"]) == rows
+
+
+# --- finance pages: a finance user (who sees every form), 1 row against 5 --------------------
+
+
+def _proposal(partner, month, status="proposed"):
+    """A service credit of its own closed month for the partner (one close per month)."""
+    from decimal import Decimal
+
+    from tests.factories import (
+        ContractFactory,
+        CreditProposalFactory,
+        PeriodCloseFactory,
+        ServiceLevelFactory,
+        ServiceLevelResultFactory,
+    )
+
+    result = ServiceLevelResultFactory(
+        period_close=PeriodCloseFactory(period=datetime.date(2025, month, 1)),
+        service_level=ServiceLevelFactory(contract=ContractFactory(partner=partner)),
+        credit=Decimal("100.00"),
+    )
+    return CreditProposalFactory(result=result, status=status, amount=Decimal("100.00"))
+
+
+def seed_orders(n, user):
+    from tests.factories import PurchaseOrderLineFactory
+
+    for _ in range(n):
+        line = PurchaseOrderLineFactory(order__partner=PartnerFactory())
+        PurchaseOrderLineFactory(order=line.order)
+    return "/finance/orders/"
+
+
+def seed_receipts(n, user):
+    from tests.factories import GoodsReceiptLineFactory
+
+    for _ in range(n):
+        GoodsReceiptLineFactory(on_hold=True, hold_reason="Sink marks")
+    return "/finance/receipts/"
+
+
+def seed_invoices(n, user):
+    from tests.factories import MatchExceptionFactory
+
+    for _ in range(n):
+        MatchExceptionFactory(invoice__payment_status="blocked")
+    return "/finance/invoices/"
+
+
+def seed_exceptions(n, user):
+    from tests.factories import MatchExceptionFactory, SupplierInvoiceLineFactory
+
+    for i in range(n):
+        line = SupplierInvoiceLineFactory()
+        MatchExceptionFactory(
+            invoice=line.invoice,
+            invoice_line=line,
+            owner=UserFactory(),
+            type=["price_variance", "duplicate", "tax_mismatch"][i % 3],
+            related_invoice=line.invoice,
+        )
+    return "/finance/exceptions/"
+
+
+def seed_reconciliations(n, user):
+    from tests.factories import WeeklyReconciliationFactory
+
+    for _ in range(n):
+        WeeklyReconciliationFactory(
+            created_by=user, report={"invoices": 3, "matched_share": "90.0"}
+        )
+    return "/finance/reconciliations/"
+
+
+def seed_invoice_detail(n, user):
+    """One invoice with N of everything its page shows: lines each with an exception, review
+    checks (one needing a second reviewer), applied deductions, open credit proposals, and
+    history."""
+    from partnerdesk.finance.models import InvoiceDeduction
+    from tests.factories import (
+        ChecklistItemFactory,
+        DocumentReviewFactory,
+        MatchExceptionFactory,
+        ReviewCheckFactory,
+        SupplierInvoiceFactory,
+        SupplierInvoiceLineFactory,
+    )
+
+    invoice = SupplierInvoiceFactory(credits_invoice=None)
+    review = DocumentReviewFactory(invoice=invoice)
+    for i in range(n):
+        line = SupplierInvoiceLineFactory(invoice=invoice)
+        MatchExceptionFactory(invoice=invoice, invoice_line=line, owner=user)
+        ReviewCheckFactory(
+            review=review,
+            item=ChecklistItemFactory(template=review.template),
+            checked_by=user,
+            needs_second=i == 0,
+        )
+        InvoiceDeduction.objects.create(
+            invoice=invoice,
+            proposal=_proposal(invoice.partner, i + 1, status="applied"),
+            amount=100,
+            currency="CNY",
+            applied_by=user,
+        )
+        _proposal(invoice.partner, i + 6)
+        invoice.number = f"INV-{i}"
+        record_change(actor=user, instance=invoice, action="update", before={"number": "x"})
+    return f"/finance/invoices/{invoice.pk}/"
+
+
+# page, how to seed it, the pinned number of queries (the same for 1 and for 5 rows)
+FINANCE_PAGES = [
+    ("order list", seed_orders, 8),
+    ("receipt list", seed_receipts, 8),
+    ("invoice list", seed_invoices, 8),
+    ("exception queue", seed_exceptions, 9),
+    ("reconciliation list", seed_reconciliations, 7),
+    ("invoice detail", seed_invoice_detail, 17),
+]
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+@pytest.mark.parametrize(
+    ("page", "seed", "queries"), FINANCE_PAGES, ids=[p[0] for p in FINANCE_PAGES]
+)
+def test_finance_page_query_count_is_constant(
+    client, make_user, django_assert_num_queries, page, seed, queries, rows
+):
+    user = make_user("finance", username="finance-test")
+    url = seed(rows, user)
+    client.force_login(user)
+    client.get(url)
+
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+
+    assert response.status_code == 200

@@ -179,6 +179,9 @@ DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "CNY")
 # Accepting an invoice exception with more than this much at stake (in the invoice's currency)
 # needs a second person's approval.
 FINANCE_APPROVAL_THRESHOLD = Decimal(os.environ.get("FINANCE_APPROVAL_THRESHOLD", "5000"))
+# Document imports (order, receipt and invoice lines): the largest file and row count.
+FINANCE_IMPORT_MAX_BYTES = int(os.environ.get("FINANCE_IMPORT_MAX_BYTES", str(256 * 1024 * 1024)))
+FINANCE_IMPORT_MAX_ROWS = int(os.environ.get("FINANCE_IMPORT_MAX_ROWS", "1000000"))
 
 # --- Static and uploaded files -------------------------------------------------------------
 STATIC_URL = "static/"

@@ -92,6 +92,7 @@ def seeded(transactional_db, roles, admin_user):
         document_id=PartnerDocumentFactory(partner=partner, uploaded_by=admin_user).pk,
     )
     KNOWN_IDS.update(_seed_contracts_and_performance(admin_user, partner))
+    KNOWN_IDS.update(_seed_finance(admin_user, partner))
     _, raw = api_token_create(user=admin_user, name="fuzz")
     # As Django's test client does: keep the connection across requests instead of closing it
     # after each one (CONN_MAX_AGE=0), which costs a reconnect per request on PostgreSQL.
@@ -191,6 +192,87 @@ def _seed_contracts_and_performance(user, partner) -> dict:
         "result_id": proposal.result_id,
         "score_id": close.scores.get().pk,
         "period": period.strftime("%Y-%m"),
+    }
+
+
+def _seed_finance(user, partner) -> dict:
+    """An order with a receipt, an invoice over the order price matched into exceptions (one
+    accepted above the approval threshold, awaiting its second approval), its review, the last
+    week reconciled, a tolerance profile of the partner."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from partnerdesk.finance.models import MatchException, ReviewCheck
+    from partnerdesk.finance.services import documents, exceptions, profiles
+    from partnerdesk.finance.services.reconciliation import previous_week, reconcile_week
+    from tests.factories import MatchExceptionFactory
+    from tests.support import restore_shipped_data
+
+    # transactional_db empties the tables after each test, the shipped checklists with them.
+    restore_shipped_data()
+    day = timezone.localdate() - datetime.timedelta(days=10)
+    order = documents.purchase_order_create(
+        user=user,
+        data={
+            "partner": partner.pk,
+            "number": "PO-FUZZ",
+            "order_date": day,
+            "currency": "CNY",
+            "lines": [{"item": "HOUSING-A", "quantity": "1000", "unit_price": "2.5"}],
+        },
+    )
+    receipt = documents.receipt_create(
+        user=user,
+        data={
+            "partner": partner.pk,
+            "number": "DN-FUZZ",
+            "received_on": day,
+            "lines": [{"order": "PO-FUZZ", "order_line": 1, "quantity_received": "900"}],
+        },
+    )
+    invoice = documents.invoice_create(
+        user=user,
+        data={
+            "partner": partner.pk,
+            "number": "INV-FUZZ",
+            "invoice_date": day,
+            "due_date": day + datetime.timedelta(days=30),
+            "currency": "CNY",
+            "net_total": "2600.00",
+            "tax_total": "0.00",
+            "gross_total": "2600.00",
+            "lines": [
+                {
+                    "order": "PO-FUZZ",
+                    "order_line": 1,
+                    "quantity": "1000",
+                    "unit_price": "2.6",
+                    "amount": "2600.00",
+                }
+            ],
+        },
+    )
+    exceptions.exception_resolve(
+        user=user,
+        exception=MatchExceptionFactory(invoice=invoice, amount_at_stake=Decimal("9000.00")),
+        resolution="accepted",
+        justification="Agreed.",
+    )
+    recon = reconcile_week(week=previous_week(), actor=user)
+    profile = profiles.profile_create(
+        user=user, data={"name": "Fuzz", "partner": partner, "price_percent": Decimal("2")}
+    )
+    return {
+        "order_id": order.pk,
+        "receipt_id": receipt.pk,
+        "line_id": receipt.lines.get().pk,
+        "invoice_id": invoice.pk,
+        "check_id": ReviewCheck.objects.filter(review__invoice=invoice).first().pk,
+        "exception_id": MatchException.objects.filter(invoice=invoice).first().pk,
+        "reconciliation_id": recon.pk,
+        "profile_id": profile.pk,
     }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.support import restore_shipped_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,7 +86,10 @@ def new_context(browser, live_server):
 
 @pytest.fixture
 def page(new_context):
-    """A page in a fresh desktop context. JavaScript errors on the page fail the test."""
+    """A page in a fresh desktop context. JavaScript errors on the page fail the test. The
+    shipped data (metric library, checklists) is put back first: the live server's
+    transactional database is emptied after every test."""
+    restore_shipped_data()
     page = new_context().new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

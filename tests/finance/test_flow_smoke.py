@@ -71,10 +71,24 @@ def test_invoice_with_price_and_quantity_variances_is_blocked(finance, world):
             "tax_id": "91440300MA5FXX",
             "bank_account": "6222 0000 1111",
             "lines": [
-                {"order": "PO-1001", "order_line": 1, "quantity": "1000", "unit_price": "2.6",
-                 "amount": "2600.00", "tax_rate": "13", "tax_amount": "338.00"},
-                {"order": "PO-1001", "order_line": 2, "quantity": "500", "unit_price": "1.2",
-                 "amount": "600.00", "tax_rate": "13", "tax_amount": "78.00"},
+                {
+                    "order": "PO-1001",
+                    "order_line": 1,
+                    "quantity": "1000",
+                    "unit_price": "2.6",
+                    "amount": "2600.00",
+                    "tax_rate": "13",
+                    "tax_amount": "338.00",
+                },
+                {
+                    "order": "PO-1001",
+                    "order_line": 2,
+                    "quantity": "500",
+                    "unit_price": "1.2",
+                    "amount": "600.00",
+                    "tax_rate": "13",
+                    "tax_amount": "78.00",
+                },
             ],
         },
     )
@@ -111,8 +125,15 @@ def test_reconcile_week_reports_and_sets_the_agenda(finance, world):
             "tax_id": "91440300MA5FXX",
             "bank_account": "6222 0000 1111",
             "lines": [
-                {"order": "PO-1001", "order_line": 1, "quantity": "1000", "unit_price": "2.5",
-                 "amount": "2500.00", "tax_rate": "13", "tax_amount": "325.00"},
+                {
+                    "order": "PO-1001",
+                    "order_line": 1,
+                    "quantity": "1000",
+                    "unit_price": "2.5",
+                    "amount": "2500.00",
+                    "tax_rate": "13",
+                    "tax_amount": "325.00",
+                },
             ],
         },
     )

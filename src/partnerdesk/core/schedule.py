@@ -86,6 +86,12 @@ SCHEDULE: list[Job] = [
         at=datetime.time(3, 40),
     ),
     Job(
+        "prune-document-uploads",
+        "partnerdesk.finance.tasks.prune_import_uploads",
+        every="daily",
+        at=datetime.time(3, 45),
+    ),
+    Job(
         "prune-task-results",
         "partnerdesk.core.tasks.prune_task_results",
         every="daily",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from partnerdesk.accounts.models import User
 from partnerdesk.accounts.services import sync_roles
+from partnerdesk.demo.finance import load_finance_demo
 from partnerdesk.demo.logins import DEMO_USERS
 from partnerdesk.demo.partners_data import (
     CONTACT_NAMES,
@@ -296,6 +297,7 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
         _certifications(admin, partner, rng, today, index)
         _documents(admin, partner, today)
     performance = load_performance_demo(seed=seed, today=today)
+    finance = load_finance_demo(today=today)
     return {
         "partners": Partner.objects.count(),
         "contacts": PartnerContact.objects.count(),
@@ -303,4 +305,5 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
         "people": Person.objects.count(),
         "users": User.objects.count(),
         **performance,
+        **finance,
     }

@@ -17,13 +17,17 @@ from partnerdesk.finance.choices import (
     Severity,
 )
 
+# Ids as filters: positive and within the database's integer range (a huge number is a 422,
+# not a database error).
+ID = Field(None, ge=1, le=2**31)
+
 
 class OrderFilter(InputFilterSchema):
     q: Annotated[
         str | None,
         FilterLookup(["number__icontains", "partner__code__icontains", "lines__item__icontains"]),
     ] = Field(None, max_length=100, description="Search order number, partner code and items")
-    partner: Annotated[int | None, FilterLookup("partner_id")] = None
+    partner: Annotated[int | None, FilterLookup("partner_id")] = ID
     status: OrderStatus | None = None
     match_mode: MatchMode | None = None
     ordered_from: Annotated[datetime.date | None, FilterLookup("order_date__gte")] = None
@@ -43,7 +47,7 @@ class ReceiptFilter(InputFilterSchema):
         str | None,
         FilterLookup(["number__icontains", "partner__code__icontains"]),
     ] = Field(None, max_length=100, description="Search delivery note and partner code")
-    partner: Annotated[int | None, FilterLookup("partner_id")] = None
+    partner: Annotated[int | None, FilterLookup("partner_id")] = ID
     received_from: Annotated[datetime.date | None, FilterLookup("received_on__gte")] = None
     received_to: Annotated[datetime.date | None, FilterLookup("received_on__lte")] = None
 
@@ -56,7 +60,7 @@ class InvoiceFilter(InputFilterSchema):
         str | None,
         FilterLookup(["number__icontains", "partner__code__icontains"]),
     ] = Field(None, max_length=100, description="Search invoice number and partner code")
-    partner: Annotated[int | None, FilterLookup("partner_id")] = None
+    partner: Annotated[int | None, FilterLookup("partner_id")] = ID
     kind: InvoiceKind | None = None
     status: InvoiceStatus | None = None
     payment_status: PaymentStatus | None = None
@@ -81,12 +85,12 @@ class ExceptionFilter(InputFilterSchema):
             ["invoice__number__icontains", "invoice__partner__code__icontains", "detail__icontains"]
         ),
     ] = Field(None, max_length=100, description="Search invoice number, partner and detail")
-    partner: Annotated[int | None, FilterLookup("invoice__partner_id")] = None
-    invoice: Annotated[int | None, FilterLookup("invoice_id")] = None
+    partner: Annotated[int | None, FilterLookup("invoice__partner_id")] = ID
+    invoice: Annotated[int | None, FilterLookup("invoice_id")] = ID
     type: ExceptionType | None = None
     severity: Severity | None = None
     status: ExceptionStatus | None = None
-    owner: Annotated[int | None, FilterLookup("owner_id")] = None
+    owner: Annotated[int | None, FilterLookup("owner_id")] = ID
 
 
 EXCEPTION_SORTS = {

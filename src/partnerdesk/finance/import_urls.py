@@ -1,3 +1,9 @@
 """Pages of the document imports (upload, map columns, preview, apply)."""
 
-urlpatterns = []
+from django.urls import path
+
+from partnerdesk.finance.views import imports
+
+urlpatterns = [
+    path("imports/", imports.document_import, name="document_import"),
+]

@@ -227,3 +227,74 @@ def exception_totals(*, user):
         .annotate(n=Count("id"), at_stake=Sum("amount_at_stake"))
         .order_by("type", "severity", "currency")
     )
+
+
+def order_lines_with_totals(*, user, order) -> list:
+    """The order's lines with what was received, accepted and invoiced against each: one query
+    (a correlated sum per figure), however many lines, receipts and invoices there are.
+    Invoiced counts invoices (not credit notes) that were not rejected."""
+    from django.db.models import DecimalField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from partnerdesk.finance.choices import InvoiceKind
+    from partnerdesk.finance.models import GoodsReceiptLine, PurchaseOrderLine
+
+    def total(queryset, field):
+        summed = queryset.order_by().values("order_line").annotate(s=Sum(field)).values("s")
+        return Coalesce(
+            Subquery(summed),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=16, decimal_places=3),
+        )
+
+    receipts = GoodsReceiptLine.objects.filter(order_line=OuterRef("pk"))
+    invoices = SupplierInvoiceLine.objects.filter(
+        order_line=OuterRef("pk"), invoice__kind=InvoiceKind.INVOICE
+    ).exclude(invoice__status=InvoiceStatus.REJECTED)
+    return list(
+        PurchaseOrderLine.objects.restrict(user)
+        .filter(order=order)
+        .select_related("category")
+        .annotate(
+            received=total(receipts, "quantity_received"),
+            accepted=total(receipts, "quantity_accepted"),
+            invoiced=total(invoices, "quantity"),
+        )
+        .order_by("line_no")
+    )
+
+
+def exception_workers():
+    """Active internal users who may work the exception queue (owners, who found an error)."""
+    from django.contrib.auth import get_user_model
+
+    granted = Q(
+        groups__permissions__codename="resolve_matchexception",
+        groups__permissions__content_type__app_label="finance",
+    ) | Q(
+        user_permissions__codename="resolve_matchexception",
+        user_permissions__content_type__app_label="finance",
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, partner__isnull=True)
+        .filter(granted | Q(is_superuser=True))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def credit_notes_for(*, user, exception):
+    """The partner's credit notes in the exception's currency (the one received for it)."""
+    from partnerdesk.finance.choices import InvoiceKind
+
+    return (
+        SupplierInvoice.objects.restrict(user)
+        .filter(
+            partner_id=exception.invoice.partner_id,
+            kind=InvoiceKind.CREDIT_NOTE,
+            currency=exception.currency,
+        )
+        .exclude(status=InvoiceStatus.REJECTED)
+        .order_by("-invoice_date", "-pk")
+    )

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change, snapshot
-from partnerdesk.core.currencies import CURRENCIES
 from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm
 from partnerdesk.finance.choices import InvoiceKind, MatchMode, OrderStatus
@@ -30,8 +29,20 @@ from partnerdesk.finance.models import (
     SupplierInvoice,
     SupplierInvoiceLine,
 )
-
-MAX_LINES = 2000
+from partnerdesk.finance.services.document_input import (
+    MAX_LINES,
+    MONEY,
+    PRICE,
+    QUANTITY,
+    RATE,
+    _currency,
+    _date,
+    _decimal,
+    _lines,
+    _partner,
+    _Problems,
+    _text,
+)
 
 
 def number_key(number: str) -> str:
@@ -39,99 +50,6 @@ def number_key(number: str) -> str:
     dropped, punctuation and spaces removed ("INV-0012", "inv 12" and "INV12" compare equal);
     the matching engine's rule."""
     return normalise_number(number or "")[:40]
-
-
-class _Problems:
-    """Collects field problems; ``raise_if_any`` raises one InvalidInput with all of them."""
-
-    def __init__(self):
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, []).append(str(message))
-
-    def raise_if_any(self, what: str) -> None:
-        if self.fields:
-            first = next(iter(self.fields.items()))
-            raise InvalidInput(
-                _("The %(what)s has %(n)s problem(s); first: %(field)s: %(message)s")
-                % {"what": what, "n": len(self.fields), "field": first[0], "message": first[1][0]},
-                fields=self.fields,
-            )
-
-
-def _decimal(problems, data, name, key, *, required=True, positive=False, nonneg=False):
-    value = data.get(name)
-    if value in (None, ""):
-        if required:
-            problems.add(key, _("This field is required."))
-        return None
-    try:
-        value = Decimal(str(value).strip().replace(",", ""))
-    except ArithmeticError:
-        problems.add(key, _("“%(value)s” is not a number.") % {"value": value})
-        return None
-    if not value.is_finite():
-        problems.add(key, _("Enter a finite number."))
-        return None
-    if positive and value <= 0:
-        problems.add(key, _("Must be more than zero."))
-    elif nonneg and value < 0:
-        problems.add(key, _("Must not be negative."))
-    return value
-
-
-def _date(problems, data, name, key=None, *, required=True):
-    key = key or name
-    value = data.get(name)
-    if value in (None, ""):
-        if required:
-            problems.add(key, _("This field is required."))
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.add(key, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": value})
-        return None
-
-
-def _text(problems, data, name, key=None, *, required=False, max_length=200) -> str:
-    key = key or name
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        problems.add(key, _("This field is required."))
-    if len(value) > max_length:
-        problems.add(key, _("At most %(n)s characters.") % {"n": max_length})
-    return value
-
-
-def _currency(problems, data) -> str:
-    value = str(data.get("currency") or "").strip().upper()
-    if value not in CURRENCIES:
-        problems.add("currency", _("Unknown currency “%(value)s”.") % {"value": value})
-    return value
-
-
-def _lines(problems, data) -> list[dict]:
-    lines = data.get("lines") or []
-    if not lines:
-        problems.add("lines", _("Add at least one line."))
-    if len(lines) > MAX_LINES:
-        problems.add("lines", _("At most %(n)s lines per document.") % {"n": MAX_LINES})
-    return lines
-
-
-def _partner(user, value, problems):
-    from partnerdesk.partners.models import Partner
-
-    if isinstance(value, Partner):
-        return value
-    partner = Partner.objects.restrict(user).filter(pk=value).first() if value else None
-    if partner is None:
-        problems.add("partner", _("Unknown partner."))
-    return partner
 
 
 # --- purchase orders --------------------------------------------------------------------------
@@ -152,7 +70,10 @@ def purchase_order_create(*, user, data: dict) -> PurchaseOrder:
     if data.get("contract"):
         from partnerdesk.contracts.models import Contract
 
-        contract = Contract.objects.restrict(user).filter(pk=data["contract"]).first()
+        try:
+            contract = Contract.objects.restrict(user).filter(pk=data["contract"]).first()
+        except (TypeError, ValueError):
+            contract = None
         if contract is None or (partner and contract.partner_id != partner.pk):
             problems.add("contract", _("Unknown contract of this partner."))
     categories = {c.code: c for c in ItemCategory.objects.all()}
@@ -172,9 +93,13 @@ def purchase_order_create(*, user, data: dict) -> PurchaseOrder:
                 item=_text(problems, line, "item", f"{key}.item", required=True, max_length=80),
                 description=_text(problems, line, "description", f"{key}.description"),
                 category=categories.get(code),
-                quantity=_decimal(problems, line, "quantity", f"{key}.quantity", positive=True),
+                quantity=_decimal(
+                    problems, line, "quantity", f"{key}.quantity", positive=True, digits=QUANTITY
+                ),
                 unit=_text(problems, line, "unit", f"{key}.unit", max_length=12) or "pcs",
-                unit_price=_decimal(problems, line, "unit_price", f"{key}.unit_price", nonneg=True),
+                unit_price=_decimal(
+                    problems, line, "unit_price", f"{key}.unit_price", nonneg=True, digits=PRICE
+                ),
                 promised_date=_date(
                     problems, line, "promised_date", f"{key}.promised_date", required=False
                 ),
@@ -185,6 +110,7 @@ def purchase_order_create(*, user, data: dict) -> PurchaseOrder:
             _("Order %(number)s exists already.") % {"number": number},
             fields={"number": [_("This order number is taken.")]},
         )
+    notes = _text(problems, data, "notes", max_length=2000)
     problems.raise_if_any(_("order"))
     order = PurchaseOrder.objects.create(
         partner=partner,
@@ -194,7 +120,7 @@ def purchase_order_create(*, user, data: dict) -> PurchaseOrder:
         currency=currency,
         match_mode=match_mode,
         status=OrderStatus.OPEN,
-        notes=_text(problems, data, "notes", max_length=2000),
+        notes=notes,
     )
     for line in built:
         line.order = order
@@ -276,7 +202,12 @@ def receipt_create(*, user, data: dict) -> GoodsReceipt:
                 line_no=index + 1,
                 order_line=order_line,
                 quantity_received=_decimal(
-                    problems, line, "quantity_received", f"{key}.quantity_received", positive=True
+                    problems,
+                    line,
+                    "quantity_received",
+                    f"{key}.quantity_received",
+                    positive=True,
+                    digits=QUANTITY,
                 ),
             )
         )
@@ -285,12 +216,10 @@ def receipt_create(*, user, data: dict) -> GoodsReceipt:
             _("Delivery note %(number)s of this partner exists already.") % {"number": number},
             fields={"number": [_("This delivery note is recorded already.")]},
         )
+    notes = _text(problems, data, "notes", max_length=2000)
     problems.raise_if_any(_("receipt"))
     receipt = GoodsReceipt.objects.create(
-        partner=partner,
-        number=number,
-        received_on=received_on,
-        notes=_text(problems, data, "notes", max_length=2000),
+        partner=partner, number=number, received_on=received_on, notes=notes
     )
     for line in built:
         line.receipt = receipt
@@ -310,7 +239,9 @@ def receipt_line_inspect(
     hold_reason: str = "",
 ) -> GoodsReceiptLine:
     """Record what inspection accepted and rejected of a receipt line, and a quality hold
-    (the quality module calls this; finance blocks the invoice while the hold lasts)."""
+    (the quality module calls this; finance blocks the invoice while the hold lasts). The
+    invoices on the order line are matched again at once, so a hold blocks an invoice that
+    was ready before the weekly run, and lifting it frees the invoice."""
     require_perm(user, "finance.change_goodsreceiptline")
     line = GoodsReceiptLine.objects.select_for_update().get(pk=line.pk)
     problems = _Problems()
@@ -331,6 +262,15 @@ def receipt_line_inspect(
     line.on_hold, line.hold_reason = on_hold, (hold_reason or "").strip()[:200]
     line.save()
     record_change(actor=user, instance=line, action=AuditAction.UPDATE, before=before)
+    invoice_ids = set(
+        SupplierInvoiceLine.objects.filter(order_line_id=line.order_line_id).values_list(
+            "invoice_id", flat=True
+        )
+    )
+    if invoice_ids:
+        from partnerdesk.finance.services.matching import match_invoices
+
+        match_invoices(invoice_ids=invoice_ids, actor=user, label=f"inspection {line.pk}")
     return line
 
 
@@ -401,11 +341,21 @@ def _invoice_from(user, data: dict) -> tuple[SupplierInvoice, list[SupplierInvoi
                 or printed,
                 item=_text(problems, line, "item", f"{key}.item", max_length=80),
                 description=_text(problems, line, "description", f"{key}.description"),
-                quantity=_decimal(problems, line, "quantity", f"{key}.quantity", nonneg=True),
-                unit_price=_decimal(problems, line, "unit_price", f"{key}.unit_price", nonneg=True),
+                quantity=_decimal(
+                    problems, line, "quantity", f"{key}.quantity", nonneg=True, digits=QUANTITY
+                ),
+                unit_price=_decimal(
+                    problems, line, "unit_price", f"{key}.unit_price", nonneg=True, digits=PRICE
+                ),
                 amount=_decimal(problems, line, "amount", f"{key}.amount", nonneg=True),
                 tax_rate=_decimal(
-                    problems, line, "tax_rate", f"{key}.tax_rate", required=False, nonneg=True
+                    problems,
+                    line,
+                    "tax_rate",
+                    f"{key}.tax_rate",
+                    required=False,
+                    nonneg=True,
+                    digits=RATE,
                 ),
                 tax_amount=_decimal(
                     problems, line, "tax_amount", f"{key}.tax_amount", required=False, nonneg=True
@@ -413,6 +363,8 @@ def _invoice_from(user, data: dict) -> tuple[SupplierInvoice, list[SupplierInvoi
                 or Decimal(0),
             )
         )
+    tax_id = _text(problems, data, "tax_id", max_length=40)
+    bank_account = _text(problems, data, "bank_account", max_length=60)
     problems.raise_if_any(_("invoice"))
     invoice = SupplierInvoice(
         partner=partner,
@@ -423,9 +375,24 @@ def _invoice_from(user, data: dict) -> tuple[SupplierInvoice, list[SupplierInvoi
         received_on=received_on,
         due_date=due_date,
         currency=currency,
-        tax_id=_text(problems, data, "tax_id", max_length=40),
-        bank_account=_text(problems, data, "bank_account", max_length=60),
+        tax_id=tax_id,
+        bank_account=bank_account,
         credits_invoice=credits_invoice,
         **totals,
     )
     return invoice, built
+
+
+__all__ = [
+    "MAX_LINES",
+    "MONEY",
+    "PRICE",
+    "QUANTITY",
+    "RATE",
+    "invoice_create",
+    "number_key",
+    "purchase_order_create",
+    "purchase_order_set_status",
+    "receipt_create",
+    "receipt_line_inspect",
+]

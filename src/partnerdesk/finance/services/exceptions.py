@@ -5,7 +5,7 @@
   the amount recovered);
 - reject the invoice (all its open exceptions are resolved with it);
 - correct the data (a data error: who found it and its amount are recorded for the incentives
-  module), after which the invoice is matched again.
+  module); matching the invoice again then shows whether the correction holds.
 Resolved exceptions are never edited; a new run that finds the discrepancy again opens a new
 one.
 """
@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,21 +126,18 @@ def exception_resolve(
 
 
 def _reject_invoice(user, exception: MatchException, reason: str) -> None:
-    from partnerdesk.finance.services.payment import invoice_reject
+    """Reject the invoice and resolve all its other exceptions not resolved yet (also those
+    awaiting approval or a credit note) with it."""
+    from partnerdesk.finance.services.payment import invoice_reject, resolve_with_rejection
 
     invoice = exception.invoice
+    resolve_with_rejection(
+        user=user,
+        invoice=invoice,
+        justification=_("Invoice rejected with exception #%(n)s.") % {"n": exception.pk},
+    )
     if invoice.status == "received":
         invoice_reject(user=user, invoice=invoice, reason=reason)
-    now = timezone.now()
-    for other in MatchException.objects.select_for_update().filter(
-        invoice=invoice, status__in=OPEN_STATES
-    ):
-        before = snapshot(other)
-        other.status, other.resolution = ExceptionStatus.RESOLVED, Resolution.REJECTED
-        other.justification = _("Invoice rejected with exception #%(n)s.") % {"n": exception.pk}
-        other.resolved_by, other.resolved_at = user, now
-        other.save()
-        record_change(actor=user, instance=other, action=AuditAction.UPDATE, before=before)
 
 
 @transaction.atomic
@@ -193,6 +191,15 @@ def exception_record_credit_note(
     amount = credit_note.gross_total if amount is None else amount
     if amount <= 0:
         raise _field_error("amount", _("Must be more than zero."))
+    already = MatchException.objects.filter(credit_note=credit_note).exclude(
+        pk=exception.pk
+    ).aggregate(total=Sum("recovered_amount"))["total"] or Decimal(0)
+    if already + amount > credit_note.gross_total:
+        raise _field_error(
+            "amount",
+            _("Credit note %(n)s is for %(g)s; %(a)s of it is already counted elsewhere.")
+            % {"n": credit_note.number, "g": credit_note.gross_total, "a": already},
+        )
     before = snapshot(exception)
     exception.credit_note = credit_note
     exception.recovered_amount = amount

@@ -40,6 +40,8 @@ from partnerdesk.finance.engines import matching as engine
 from partnerdesk.finance.models import MatchRun, SupplierInvoice, ToleranceProfile
 
 DUPLICATE_WINDOW_DAYS = 7
+# Not resolved, spelled out so that the (status, type) index finds them.
+_UNRESOLVED = tuple(s for s in ExceptionStatus.values if s != ExceptionStatus.RESOLVED)
 CHUNK = 5000
 
 
@@ -59,6 +61,7 @@ class _Batch:
     sql: str
     params: tuple
     orm: dict
+    by_date: bool = False  # a week: its neighbours are found through the date index
 
     def on(self, alias: str) -> tuple[str, tuple]:
         return self.sql.replace("{a}", alias), self.params
@@ -72,13 +75,17 @@ def _week_batch(start: datetime.date, end: datetime.date) -> _Batch:
         f"{{a}}.invoice_date BETWEEN %s AND %s AND {_ELIGIBLE}",
         (start, end),
         {"invoice_date__gte": start, "invoice_date__lte": end},
+        by_date=True,
     )
 
 
 def _id_batch(ids: list[int]) -> _Batch:
     ids = sorted({int(i) for i in ids}) or [0]
-    marks = ", ".join(["%s"] * len(ids))
-    return _Batch(f"{{a}}.id IN ({marks}) AND {_ELIGIBLE}", tuple(ids), {"pk__in": ids})
+    return _Batch(f"{{a}}.id IN ({_marks(ids)}) AND {_ELIGIBLE}", tuple(ids), {"pk__in": ids})
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _scaled(column: str, scale: int) -> str:
@@ -197,7 +204,15 @@ def _prior(batch, invoices, referenced, ref_params) -> pl.DataFrame:
 
 def _existing(batch, invoices) -> pl.DataFrame:
     """Earlier invoices of the batch's partners that could be duplicates of a batch invoice:
-    the same normalised number, or the same gross total dated near the batch."""
+    the same normalised number, or the same gross total dated near the batch. Only invoices
+    that come before a batch invoice (by date, then id) are read: the engine takes every
+    existing invoice as earlier, and the original must not be flagged as a duplicate of the
+    copy that came after it.
+
+    Read through indexes, never the whole table: the same number from each batch invoice
+    through (partner, number key); the same gross total among the invoices dated in the window
+    (a week's batch reads the window by date, an invoice or a few by partner), whose pairs
+    with a later batch invoice are then kept."""
     if invoices.is_empty():
         return pl.DataFrame(schema=INVOICES_SCHEMA)
     window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
@@ -205,15 +220,45 @@ def _existing(batch, invoices) -> pl.DataFrame:
     high = invoices["invoice_date"].max() + window
     not_batch, params = batch.on("e")
     in_batch, batch_params = batch.on("b")
-    sql = (
-        f"SELECT {_invoice_columns('e')} "  # noqa: S608
-        f"FROM finance_supplierinvoice e WHERE NOT ({not_batch}) "
-        f"AND e.kind = '{InvoiceKind.INVOICE}' AND e.status <> '{InvoiceStatus.REJECTED}' "
-        f"AND EXISTS (SELECT 1 FROM finance_supplierinvoice b WHERE {in_batch} "
-        "AND b.partner_id = e.partner_id AND (b.number_key = e.number_key "
-        "OR (b.gross_total = e.gross_total AND e.invoice_date BETWEEN %s AND %s)))"
+    eligible = (
+        f"e.kind = '{InvoiceKind.INVOICE}' AND e.status <> '{InvoiceStatus.REJECTED}' "
+        f"AND NOT ({not_batch})"
     )
-    return _dated(_frame_raw(sql, (*params, *batch_params, low, high)), INVOICES_SCHEMA)
+    same_number = _frame_raw(
+        f"SELECT DISTINCT {_invoice_columns('e')} FROM finance_supplierinvoice b "  # noqa: S608
+        "JOIN finance_supplierinvoice e ON e.partner_id = b.partner_id "
+        f"AND e.number_key = b.number_key WHERE {in_batch} AND {eligible} "
+        "AND (e.invoice_date < b.invoice_date "
+        "OR (e.invoice_date = b.invoice_date AND e.id < b.id))",
+        (*batch_params, *params),
+    )
+    # "+" keeps SQLite off the partner index for a week (each partner's whole history).
+    partner = "+e.partner_id" if batch.by_date else "e.partner_id"
+    same_gross = _dated(
+        _frame_raw(
+            f"SELECT {_invoice_columns('e')} FROM finance_supplierinvoice e "  # noqa: S608
+            f"WHERE e.invoice_date BETWEEN %s AND %s AND {eligible} AND ({partner}, "
+            "e.gross_total) IN (SELECT b.partner_id, b.gross_total "
+            f"FROM finance_supplierinvoice b WHERE {in_batch})",
+            (low, high, *params, *batch_params),
+        ),
+        INVOICES_SCHEMA,
+    )
+    later = invoices.select("partner_id", "gross_total", b_date="invoice_date", b_id="invoice_id")
+    col = pl.col
+    same_gross = (
+        same_gross.join(later, on=["partner_id", "gross_total"])
+        .filter(
+            (col("invoice_date") < col("b_date"))
+            | ((col("invoice_date") == col("b_date")) & (col("invoice_id") < col("b_id")))
+        )
+        .select(list(INVOICES_SCHEMA))
+    )
+    return (
+        pl.concat([_dated(same_number, INVOICES_SCHEMA), same_gross])
+        .unique("invoice_id")
+        .sort("invoice_id")
+    )
 
 
 def _profiles() -> pl.DataFrame:
@@ -242,6 +287,22 @@ def match_week(*, start, end, actor=None, label="") -> MatchOutcome:
 
 def match_invoices(*, invoice_ids, actor=None, label="") -> MatchOutcome:
     return _match(_id_batch(list(invoice_ids)), actor, label, None, None)
+
+
+def invoice_match(*, user, invoice: SupplierInvoice) -> MatchOutcome:
+    """A person matches one invoice again (after its receipt arrived or its order was
+    corrected). Credit notes and rejected invoices are not matched."""
+    from django.utils.translation import gettext as _
+
+    from partnerdesk.core.errors import Conflict
+    from partnerdesk.core.services import require_perm
+
+    require_perm(user, "finance.change_supplierinvoice")
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.REJECTED:
+        raise Conflict(_("Only invoices that are not rejected are matched."))
+    return match_invoices(
+        invoice_ids=[invoice.pk], actor=user, label=_("invoice %(n)s") % {"n": invoice.number}
+    )
 
 
 @transaction.atomic
@@ -297,6 +358,7 @@ def _keep_queue(batch: _Batch, run: MatchRun, result, invoices: pl.DataFrame) ->
             ),
             # Money scale to cents, half up (amounts at stake are never negative).
             amount=fmt((pl.col("amount_at_stake") + 50) // 100, 2),
+            detail=pl.col("detail").str.slice(0, 400),
         )
         .unique("fingerprint", keep="first", maintain_order=True)
     )
@@ -305,55 +367,47 @@ def _keep_queue(batch: _Batch, run: MatchRun, result, invoices: pl.DataFrame) ->
         cursor.execute(
             "SELECT e.id, e.fingerprint, e.status, e.severity, e.amount_at_stake, e.detail "  # noqa: S608
             "FROM finance_matchexception e JOIN finance_supplierinvoice i "
-            f"ON i.id = e.invoice_id WHERE {where} AND e.status <> %s",
-            (*params, ExceptionStatus.RESOLVED),
+            f"ON i.id = e.invoice_id WHERE {where} AND e.status IN ({_marks(_UNRESOLVED)})",
+            (*params, *_UNRESOLVED),
         )
-        existing = {row[1]: row for row in cursor.fetchall()}
+        existing = pl.DataFrame(
+            [
+                (pk, key, status, severity, None if amount is None else f"{amount:.2f}", text)
+                for pk, key, status, severity, amount, text in cursor.fetchall()
+            ],
+            schema={
+                "id": pl.Int64,
+                "fingerprint": pl.String,
+                "status": pl.String,
+                "old_severity": pl.String,
+                "old_amount": pl.String,
+                "old_detail": pl.String,
+            },
+            orient="row",
+        )
     now = timezone.now()
-    new_rows, changed, seen = [], [], set()
-    for row in found.select(
-        "fingerprint",
-        "invoice_id",
-        "invoice_line_id",
-        "related_invoice_id",
-        "type",
-        "severity",
-        "amount",
-        "currency",
-        "detail",
-    ).iter_rows():
-        fingerprint, invoice_id, line_id, related, kind, severity, amount, currency, detail = row
-        seen.add(fingerprint)
-        old = existing.get(fingerprint)
-        if old is None:
-            new_rows.append(
-                (
-                    invoice_id,
-                    line_id,
-                    related,
-                    kind,
-                    severity,
-                    amount,
-                    currency,
-                    detail[:400],
-                    fingerprint,
-                    run.pk,
-                    run.pk,
-                    now,
-                    ExceptionStatus.OPEN,
-                )
-            )
-        elif (old[3], f"{old[4]:.2f}" if old[4] is not None else None, old[5]) != (
-            severity,
-            amount,
-            detail[:400],
-        ):
-            changed.append((severity, amount, detail[:400], run.pk, old[0]))
-    gone = [
-        row[0]
-        for fingerprint, row in existing.items()
-        if fingerprint not in seen and row[2] == ExceptionStatus.OPEN
+    columns = ["invoice_id", "invoice_line_id", "related_invoice_id", "type", "severity"]
+    columns += ["amount", "currency", "detail", "fingerprint"]
+    new = found.join(existing, on="fingerprint", how="anti", maintain_order="left")
+    new_rows = [
+        (*row, run.pk, run.pk, now, ExceptionStatus.OPEN) for row in new.select(columns).rows()
     ]
+    col = pl.col
+    changed = (
+        found.join(existing, on="fingerprint", how="inner")
+        .filter(
+            col("old_severity").ne_missing(col("severity"))
+            | col("old_amount").ne_missing(col("amount"))
+            | col("old_detail").ne_missing(col("detail"))
+        )
+        .select("severity", "amount", "detail", pl.lit(run.pk), "id")
+        .rows()
+    )
+    gone = (
+        existing.join(found.select("fingerprint"), on="fingerprint", how="anti")
+        .filter(col("status") == ExceptionStatus.OPEN)["id"]
+        .to_list()
+    )
     with connection.cursor() as cursor:
         for offset in range(0, len(new_rows), CHUNK):
             cursor.executemany(

@@ -24,6 +24,7 @@ from partnerdesk.finance.choices import (
     InvoiceKind,
     InvoiceStatus,
     PaymentStatus,
+    Resolution,
     ReviewStatus,
     Severity,
 )
@@ -103,7 +104,9 @@ def invoice_release(*, user, invoice: SupplierInvoice) -> SupplierInvoice:
 
 @transaction.atomic
 def invoice_reject(*, user, invoice: SupplierInvoice, reason: str) -> SupplierInvoice:
-    """Reject an invoice (it will not be paid; the partner sends a corrected one)."""
+    """Reject an invoice (it will not be paid; the partner sends a corrected one). Its
+    exceptions still open are resolved with it (a rejected invoice is not matched again, so
+    nothing else would ever close them)."""
     require_perm(user, "finance.change_supplierinvoice")
     reason = (reason or "").strip()
     if not reason:
@@ -119,8 +122,30 @@ def invoice_reject(*, user, invoice: SupplierInvoice, reason: str) -> SupplierIn
     invoice.rejection_reason = reason[:300]
     invoice.save(update_fields=["status", "rejection_reason", "updated_at"])
     record_change(actor=user, instance=invoice, action=AuditAction.UPDATE, before=before)
+    resolve_with_rejection(
+        user=user,
+        invoice=invoice,
+        justification=_("Invoice rejected: %(r)s") % {"r": invoice.rejection_reason},
+    )
     refresh_payment_status([invoice.pk])
     return invoice
+
+
+def resolve_with_rejection(*, user, invoice: SupplierInvoice, justification: str) -> None:
+    """Resolve every exception of the invoice not resolved yet (open, awaiting approval or a
+    credit note) as rejected with the invoice; audited."""
+    now = timezone.now()
+    for exception in (
+        MatchException.objects.select_for_update()
+        .filter(invoice=invoice)
+        .exclude(status=ExceptionStatus.RESOLVED)
+    ):
+        before = snapshot(exception)
+        exception.status, exception.resolution = ExceptionStatus.RESOLVED, Resolution.REJECTED
+        exception.justification = justification[:4000]
+        exception.resolved_by, exception.resolved_at = user, now
+        exception.save()
+        record_change(actor=user, instance=exception, action=AuditAction.UPDATE, before=before)
 
 
 @transaction.atomic
@@ -128,7 +153,8 @@ def deduction_apply(*, user, invoice: SupplierInvoice, proposal) -> InvoiceDeduc
     """Apply a proposed service credit (or earn-back) of a closed SLA period to an invoice of
     the same partner and currency that is not paid out yet. The proposal becomes applied; a
     proposal is applied once."""
-    from partnerdesk.performance.choices import ProposalStatus
+    from partnerdesk.finance.selectors import net_payable
+    from partnerdesk.performance.choices import ProposalKind, ProposalStatus
     from partnerdesk.performance.models import CreditProposal
 
     require_perm(user, "finance.add_invoicededuction")
@@ -147,8 +173,17 @@ def deduction_apply(*, user, invoice: SupplierInvoice, proposal) -> InvoiceDeduc
             _("The credit is in %(c)s, the invoice in %(i)s.")
             % {"c": proposal.currency, "i": invoice.currency}
         )
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status == InvoiceStatus.REJECTED:
-        raise Conflict(_("Credits are deducted from invoices that can still be paid."))
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status != InvoiceStatus.RECEIVED:
+        raise Conflict(
+            _("Credits are deducted from invoices not yet released for payment or rejected.")
+        )
+    if proposal.kind == ProposalKind.CREDIT:
+        payable = net_payable(invoice, invoice.deductions.select_related("proposal"))
+        if proposal.amount > payable:
+            raise Conflict(
+                _("The credit of %(c)s is more than the %(p)s still payable on this invoice.")
+                % {"c": proposal.amount, "p": payable}
+            )
     deduction = InvoiceDeduction.objects.create(
         invoice=invoice,
         proposal=proposal,
@@ -158,7 +193,8 @@ def deduction_apply(*, user, invoice: SupplierInvoice, proposal) -> InvoiceDeduc
     )
     before = snapshot(proposal)
     proposal.status = ProposalStatus.APPLIED
-    proposal.save(update_fields=["status"])
+    proposal.applied_reference = invoice.number[:60]
+    proposal.save(update_fields=["status", "applied_reference"])
     record_change(actor=user, instance=deduction, action=AuditAction.CREATE)
     record_change(actor=user, instance=proposal, action=AuditAction.UPDATE, before=before)
     return deduction

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from partnerdesk.audit.crud import audited_create, audited_delete, audited_update
 from partnerdesk.core.errors import Conflict, InvalidInput
+from partnerdesk.core.services import require_perm
 from partnerdesk.finance.choices import Combine
 from partnerdesk.finance.models import ItemCategory, ToleranceProfile
 
@@ -36,7 +37,15 @@ def _check(data: dict, instance: ToleranceProfile | None) -> None:
     fields: dict[str, list[str]] = {}
     for name in LIMITS:
         value = data.get(name, getattr(instance, name, None) if instance else None)
-        if value is not None and Decimal(value) < 0:
+        if value is not None:
+            try:
+                value = Decimal(str(value))
+            except ArithmeticError:
+                fields[name] = [_("Enter a number.")]
+                continue
+        if value is not None and not value.is_finite():
+            fields[name] = [_("Enter a number.")]
+        elif value is not None and value < 0:
             fields[name] = [_("Must not be negative.")]
         if value is not None and name.endswith("percent") and Decimal(value) > 100:
             fields[name] = [_("At most 100 %.")]
@@ -47,6 +56,17 @@ def _check(data: dict, instance: ToleranceProfile | None) -> None:
         raise InvalidInput(_("Check the tolerance limits."), fields=fields)
     partner = data.get("partner", instance.partner if instance else None)
     category = data.get("category", instance.category if instance else None)
+    if (
+        instance is not None
+        and instance.partner_id is None
+        and instance.category_id is None
+        and (partner is not None or category is not None)
+    ):
+        # The matching needs exactly one default profile.
+        message = _("The default profile applies to every partner and category; keep it so.")
+        raise Conflict(
+            message, fields={"partner" if partner is not None else "category": [message]}
+        )
     same = ToleranceProfile.objects.filter(partner=partner, category=category)
     if instance is not None:
         same = same.exclude(pk=instance.pk)
@@ -59,20 +79,31 @@ def _check(data: dict, instance: ToleranceProfile | None) -> None:
 
 @transaction.atomic
 def profile_create(*, user, data: dict) -> ToleranceProfile:
-    # The lock serialises creates so two people cannot add the same scope at once.
-    list(ToleranceProfile.objects.select_for_update().filter(pk__in=[0]))
+    require_perm(user, "finance.add_toleranceprofile")  # before the clash check: 403, not 409
+    _lock()
     _check(data, None)
     return audited_create(user=user, model=ToleranceProfile, data=data, allowed=PROFILE_FIELDS)
 
 
+def _lock() -> None:
+    """Serialise changes of profiles' scopes so two people cannot give two profiles the same
+    partner and category at once (the matching refuses to run then): every such change locks
+    the default profile's row first (a lock on no row would serialise nothing)."""
+    default = ToleranceProfile.objects.filter(partner=None, category=None).order_by("pk")
+    list(default.select_for_update().values_list("pk", flat=True))
+
+
 @transaction.atomic
 def profile_update(*, user, profile: ToleranceProfile, data: dict) -> ToleranceProfile:
+    require_perm(user, "finance.change_toleranceprofile")
+    _lock()
     _check(data, profile)
     return audited_update(user=user, instance=profile, data=data, allowed=PROFILE_FIELDS)
 
 
 @transaction.atomic
 def profile_delete(*, user, profile: ToleranceProfile) -> None:
+    require_perm(user, "finance.delete_toleranceprofile")
     if profile.partner_id is None and profile.category_id is None:
         raise Conflict(_("The default profile cannot be deleted; change its limits instead."))
     audited_delete(user=user, instance=profile)

@@ -11,13 +11,16 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerdesk.audit.models import AuditAction
+from partnerdesk.audit.services import record_change, snapshot
 from partnerdesk.core.errors import InvalidInput
 from partnerdesk.core.services import require_perm
 from partnerdesk.finance.choices import (
+    AgendaStatus,
     ExceptionStatus,
     InvoiceKind,
     InvoiceStatus,
@@ -45,12 +48,13 @@ def parse_week(week: str) -> tuple[datetime.date, datetime.date]:
     year, number = int(match[1]), int(match[2])
     try:
         monday = datetime.date.fromisocalendar(year, number, 1)
-    except ValueError as exc:
+        sunday = monday + datetime.timedelta(days=6)
+    except (ValueError, OverflowError) as exc:
         raise InvalidInput(
             _("%(year)s has no week %(n)s.") % {"year": year, "n": number},
             fields={"week": [message]},
         ) from exc
-    return monday, monday + datetime.timedelta(days=6)
+    return monday, sunday
 
 
 def week_of(day: datetime.date) -> str:
@@ -266,13 +270,16 @@ def agenda_items(recon: WeeklyReconciliation) -> list[AgendaItem]:
         items.append(
             (_("%(n)s credit note(s) requested and not received") % {"n": credits}, "", None)
         )
-    from partnerdesk.performance.choices import ProposalStatus
+    from partnerdesk.performance.choices import ProposalKind, ProposalStatus
     from partnerdesk.performance.models import CreditProposal
 
+    # Service credits only (earn-backs are paid to the partner, not deducted): the count and
+    # the amount are of the same proposals.
     proposals = list(
-        CreditProposal.objects.filter(status=ProposalStatus.PROPOSED)
+        CreditProposal.objects.filter(status=ProposalStatus.PROPOSED, kind=ProposalKind.CREDIT)
         .values("currency")
-        .annotate(n=Count("id"), amount=Sum("amount", filter=Q(kind="credit")))
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by("currency")
     )
     for row in proposals:
         items.append(
@@ -289,3 +296,20 @@ def agenda_items(recon: WeeklyReconciliation) -> list[AgendaItem]:
         )
         for i, (title, detail, partner) in enumerate(items, start=1)
     ]
+
+
+@transaction.atomic
+def agenda_item_set_status(*, user, item: AgendaItem, status: str) -> AgendaItem:
+    """Tick an agenda point of the weekly meeting done, or open it again."""
+    require_perm(user, "finance.change_agendaitem")
+    if status not in AgendaStatus.values:
+        message = _("Choose open or done.")
+        raise InvalidInput(message, fields={"status": [message]})
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if item.status == status:
+        return item
+    before = snapshot(item)
+    item.status = status
+    item.save(update_fields=["status"])
+    record_change(actor=user, instance=item, action=AuditAction.UPDATE, before=before)
+    return item
