@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm
 from partnerdesk.performance.choices import Outcome, ProposalKind, ProposalStatus
-from partnerdesk.performance.engines.aggregation import Aggregation, Summary, aggregate_summary
+from partnerdesk.performance.engines.aggregation import Aggregation, aggregate_summary
 from partnerdesk.performance.engines.credits import EarnBack, LevelInput, compute_period
 from partnerdesk.performance.engines.credits import earn_back_state as engine_earn_back
 from partnerdesk.performance.models import (
@@ -30,7 +30,7 @@ from partnerdesk.performance.models import (
     ServiceLevelTerms,
 )
 from partnerdesk.performance.periods import month_end, month_start
-from partnerdesk.performance.services import inputs
+from partnerdesk.performance.services import explain, inputs
 from partnerdesk.performance.services.scores import policy_in_force, score_partners
 
 
@@ -240,7 +240,7 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     Aggregation(metric.aggregation),
                 )
             parts, aggregation = metric_parts[row.metric_id]
-            items = observed.get((contract_id, row.metric_id), _NOTHING)
+            items = observed.get((contract_id, row.metric_id), explain.NOTHING)
             attainment = aggregate_summary(
                 items, aggregation, scale=all_metrics[row.metric_id].scale
             )
@@ -278,7 +278,7 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
             row, in_force, items, parts = context[level.key]
             key = id(in_force.terms)
             if key not in terms_parts:
-                terms_parts[key] = _terms_parts(in_force)
+                terms_parts[key] = explain.terms_parts(in_force)
             results.append(
                 _Result(
                     service_level_id=row.service_level_id,
@@ -293,82 +293,17 @@ def _compute_results(start, end, levels, observed, all_metrics) -> list[_Result]
                     currency=row.currency,
                     explanation={
                         **parts,
-                        "sums": _sums(items),
-                        "observations": [_observation(o) for o in items.items],
+                        "sums": explain.sums(items),
+                        "observations": [explain.observation(o) for o in items.items],
                         **terms_parts[key],
                         "critical": in_force.critical,
                         **contract_parts,
-                        "attainment_step": _attainment_step(items, parts, level.attainment),
+                        "attainment_step": explain.attainment_step(items, parts, level.attainment),
                         "steps": [*level.explanation, *contract_steps],
                     },
                 )
             )
     return results
-
-
-def _terms_parts(in_force) -> dict:
-    terms = in_force.terms
-    return {
-        "target": str(terms.target),
-        "direction": str(terms.direction),
-        "terms_version": in_force.version,
-        "credit_model": str(terms.model),
-        "tiers": [
-            {"threshold": str(t.threshold), "percent_of_fee": str(t.percent_of_fee)}
-            for t in terms.tiers
-        ],
-        "pool_allocation_percent": str(terms.pool_allocation_percent),
-        "earn_back_periods": terms.earn_back_periods,
-    }
-
-
-_NOTHING = Summary()
-
-
-def _sums(summary: Summary) -> dict:
-    out = {"count": summary.count}
-    if summary.values:
-        out.update(values=summary.values, total=str(summary.total))
-    if summary.pairs:
-        out.update(
-            pairs=summary.pairs,
-            numerator=str(summary.numerator),
-            denominator=str(summary.denominator),
-        )
-    if summary.last is not None:
-        out["last"] = _observation(summary.last)
-    return out
-
-
-def _attainment_step(summary: Summary, parts: dict, attainment) -> str:
-    """How the period's observations became the attainment, in one line."""
-    aggregation = parts["aggregation"]
-    if attainment is None:
-        return f"{summary.count} observation(s), none usable for {aggregation} → no data"
-    if aggregation == Aggregation.RATIO:
-        return (
-            f"ratio: numerators {summary.numerator:f} / denominators {summary.denominator:f}"
-            f" x {parts['scale']} = {attainment:f}"
-        )
-    if aggregation == Aggregation.MEAN:
-        return f"mean: {summary.total:f} / {summary.values} values = {attainment:f}"
-    if aggregation == Aggregation.SUM:
-        return f"sum of {summary.values} values = {attainment:f}"
-    return f"last value ({summary.last.at}) = {attainment:f}"
-
-
-def _observation(o) -> dict:
-    return {
-        "key": o.key,
-        "at": o.at.isoformat() if o.at else None,
-        "value": _text(o.value),
-        "numerator": _text(o.numerator),
-        "denominator": _text(o.denominator),
-    }
-
-
-def _text(value):
-    return None if value is None else str(value)
 
 
 def _settle_earn_backs(start: datetime.date, current: dict[int, _Result]) -> int:
