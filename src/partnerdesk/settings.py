@@ -176,9 +176,21 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "CNY")
-# Accepting an invoice exception with more than this much at stake (in the invoice's currency)
-# needs a second person's approval.
+# Accepting an invoice exception with more than this much at stake needs a second person's
+# approval: FINANCE_APPROVAL_THRESHOLD in DEFAULT_CURRENCY, the others per currency
+# (FINANCE_APPROVAL_THRESHOLDS="USD=700,EUR=650"). In a currency with no threshold, every
+# acceptance needs the second approval.
 FINANCE_APPROVAL_THRESHOLD = Decimal(os.environ.get("FINANCE_APPROVAL_THRESHOLD", "5000"))
+FINANCE_APPROVAL_THRESHOLDS = {
+    code.strip().upper(): Decimal(amount)
+    for code, _sep, amount in (
+        pair.partition("=")
+        for pair in os.environ.get(
+            "FINANCE_APPROVAL_THRESHOLDS", "USD=700,EUR=650,GBP=550,HKD=5500,JPY=100000"
+        ).split(",")
+        if pair.strip()
+    )
+}
 # Document imports (order, receipt and invoice lines): the largest file and row count.
 FINANCE_IMPORT_MAX_BYTES = int(os.environ.get("FINANCE_IMPORT_MAX_BYTES", str(256 * 1024 * 1024)))
 FINANCE_IMPORT_MAX_ROWS = int(os.environ.get("FINANCE_IMPORT_MAX_ROWS", "1000000"))

@@ -30,11 +30,10 @@ def test_the_demo_shows_every_discrepancy_and_every_state_and_loads_once():
     load_demo_company()
     first = row_counts()
 
-    # Then every exception type the engine raises is there (awaiting inspection is a quality
-    # hold on 4-way receipts not inspected yet) …
+    # Then every exception type the engine raises is there …
     exceptions = MatchException.objects.all()
     assert set(exceptions.values_list("type", flat=True)) == {t.value for t in EngineType}
-    assert exceptions.filter(type="quality_hold", detail__contains="awaiting inspection").exists()
+    assert exceptions.filter(type="awaiting_inspection").exists()
     assert exceptions.filter(type="quality_hold", detail__contains="on quality hold").exists()
     duplicates = exceptions.filter(type="duplicate")
     assert set(duplicates.values_list("severity", flat=True)) == {"block", "warn"}  # exact, likely
@@ -86,6 +85,14 @@ def test_the_demo_shows_every_discrepancy_and_every_state_and_loads_once():
     assert WeeklyReconciliation.objects.count() == 4
     assert AgendaItem.objects.filter(status="done").count() == 1
     assert AgendaItem.objects.filter(status="open").count() > 4
+    # The queue has an age: open exceptions in more than one aging bucket, resolved ones
+    # resolved after they were opened; the newest report shows the same
+    report = WeeklyReconciliation.objects.order_by("-week_start").first().report
+    assert sum(1 for bucket in report["aging"] if bucket["count"]) >= 2
+    assert all(e.resolved_at >= e.opened_at for e in resolved)
+    # Credit notes are not matched: none is blocked only for that
+    notes = SupplierInvoice.objects.filter(kind="credit_note")
+    assert notes.exists() and notes.filter(payment_status="ready").exists()
 
     # When it is loaded again, every table keeps its rows
     load_demo_company()

@@ -300,15 +300,34 @@ def test_four_way_counts_only_accepted_and_holds_what_awaits_inspection():
         receipt(receipt_line_id=2, qty_received=D(40)),  # not inspected yet
     ]
     result = run([line()], pos=[po(match_mode="4way")], receipts=receipts, profiles=[LOOSE_AMOUNT])
-    hold = one(result, T.QUALITY_HOLD)
-    assert (hold["amount_at_stake"], hold["detail"]) == (
+    hold = one(result, T.AWAITING_INSPECTION)
+    assert (hold["severity"], hold["amount_at_stake"], hold["detail"]) == (
+        "block",
         D(400),
-        "PO line 1: 40.000 awaiting inspection",
+        "PO line 1: 40.000 received, awaiting inspection",
     )
+    assert result.exceptions.filter(pl.col("type") == T.QUALITY_HOLD).is_empty()
     qty = one(result, T.QUANTITY_VARIANCE)
     assert (qty["severity"], qty["amount_at_stake"]) == ("block", D(450))  # 45 over 55 accepted
     # The same receipts in 3-way: received is what counts, inspection does not matter.
     assert run([line()], receipts=receipts).exceptions.is_empty()
+
+
+def test_a_hold_and_pending_inspection_together_never_stake_more_than_the_line():
+    # Line of 100 at 10; 70 on hold, 50 not inspected yet (4-way): 70 held, 30 left pending.
+    receipts = [
+        receipt(qty_received=D(70), on_hold=True),
+        receipt(receipt_line_id=2, qty_received=D(50)),
+    ]
+    result = run([line()], pos=[po(match_mode="4way")], receipts=receipts, profiles=[LOOSE_AMOUNT])
+    hold, pending = one(result, T.QUALITY_HOLD), one(result, T.AWAITING_INSPECTION)
+    assert (hold["amount_at_stake"], pending["amount_at_stake"]) == (D(700), D(300))
+    assert hold["detail"] == "PO line 1: 70.000 on quality hold"
+    assert pending["detail"] == "PO line 1: 50.000 received, awaiting inspection"
+    # In 3-way nothing awaits inspection: only the hold is reported.
+    three = run([line()], receipts=receipts, profiles=[LOOSE_AMOUNT])
+    assert {r["type"] for r in three.exceptions.iter_rows(named=True)} >= {"quality_hold"}
+    assert three.exceptions.filter(pl.col("type") == T.AWAITING_INSPECTION).is_empty()
 
 
 def test_another_currency_blocks_and_prices_are_not_compared():

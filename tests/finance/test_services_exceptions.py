@@ -108,6 +108,26 @@ def test_exactly_at_the_threshold_needs_no_approval(finance, inv):
     assert exceptions.__doc__.count("above ``FINANCE_APPROVAL_THRESHOLD``") == 1
 
 
+@pytest.mark.parametrize(
+    ("currency", "amount", "status"),
+    [
+        ("CNY", "5000.00", ExceptionStatus.RESOLVED),  # the default currency's threshold
+        ("USD", "700.00", ExceptionStatus.RESOLVED),  # USD has its own
+        ("USD", "700.01", ExceptionStatus.AWAITING_APPROVAL),
+        ("USD", "5000.00", ExceptionStatus.AWAITING_APPROVAL),  # not the CNY figure
+        ("CHF", "1.00", ExceptionStatus.AWAITING_APPROVAL),  # none configured: always
+    ],
+)
+def test_each_currency_has_its_own_threshold(settings, finance, inv, currency, amount, status):
+    settings.DEFAULT_CURRENCY = "CNY"
+    settings.FINANCE_APPROVAL_THRESHOLDS = {"USD": D("700")}
+    e = exc(inv, amount, currency=currency)
+    exceptions.exception_resolve(
+        user=finance, exception=e, resolution="accepted", justification="Agreed"
+    )
+    assert fresh(e).status == status
+
+
 def test_above_the_threshold_another_person_approves(finance, approver, inv):
     e = exc(inv, "5000.01")
     exceptions.exception_resolve(

@@ -206,6 +206,42 @@ def test_exceptions_waiting_for_approval_or_a_credit_note_are_not_cleared(
     assert (two.status, two.resolution) == ("credit", "credit_note")
 
 
+def test_settled_exceptions_stay_settled_until_the_amount_grows(finance, make_user, buyer, partner):
+    order(buyer, partner, lines=[("1000", "2.5"), ("1000", "2.5")])
+    receive(buyer, partner, "DN-1", [("PO-1", 1, "1000"), ("PO-1", 2, "1000")])
+    inv = invoice(finance, partner, "INV-1", W41[0],
+                  [("PO-1", 1, "1000", "2.6"), ("PO-1", 2, "1000", "2.6")])  # fmt: skip
+    price = MatchException.objects.filter(invoice=inv, type="price_variance")
+    one, two = price.order_by("invoice_line__line_no")
+    exceptions.exception_resolve(user=finance, exception=one, resolution="accepted",
+                                 justification="New price agreed")  # fmt: skip
+    exceptions.exception_resolve(user=finance, exception=two, resolution="credit_note",
+                                 justification="Old price applies")  # fmt: skip
+    note = SupplierInvoiceFactory(partner=partner, kind="credit_note", number="CN-1",
+                                  currency="CNY", gross_total=D("100.00"))  # fmt: skip
+    exceptions.exception_record_credit_note(user=finance, exception=two, credit_note=note)
+    for _ in range(2):  # the weekly run, twice: nothing reopens
+        outcome = match_week(start=W41[0], end=W41[1])
+        assert outcome.run.exceptions_opened == 0
+        assert "price_variance" not in found(inv)
+    assert price.count() == 2
+    # A data correction settles nothing: found again, it is open again.
+    amount = MatchException.objects.get(invoice=inv, type="amount_variance",
+                                        invoice_line__line_no=1)  # fmt: skip
+    exceptions.exception_resolve(user=finance, exception=amount, resolution="corrected",
+                                 justification="Typo")  # fmt: skip
+    match_week(start=W41[0], end=W41[1])
+    assert MatchException.objects.filter(type="amount_variance", status="open").count() == 2
+    # The price goes up again on line 1: 0.20 over on 1,000 is more than the 100.00 accepted.
+    line = inv.lines.get(line_no=1)
+    type(line).objects.filter(pk=line.pk).update(unit_price=D("2.7"))
+    match_week(start=W41[0], end=W41[1])
+    reopened = MatchException.objects.get(invoice=inv, type="price_variance", status="open")
+    assert reopened.amount_at_stake == D("200.00")
+    assert reopened.detail.endswith("; settled before up to 100.00")
+    assert reopened.invoice_line.line_no == 1
+
+
 def test_split_invoices_across_weeks_count_what_was_invoiced_before(finance, buyer, partner):
     order(buyer, partner)
     receive(buyer, partner, "DN-1", [("PO-1", 1, "1000")])
@@ -252,11 +288,11 @@ def test_four_way_waits_for_inspection(finance, buyer, inspector, partner):
     receipt = receive(buyer, partner, "DN-4", [("PO-4", 1, "1000")])
     inv = invoice(finance, partner, "INV-4", W41[0], [("PO-4", 1, "1000", "2.5")])
     line_id = inv.lines.get().order_line_id
-    hold = MatchException.objects.get(invoice=inv, type="quality_hold")
+    hold = MatchException.objects.get(invoice=inv, type="awaiting_inspection")
     assert (hold.severity, hold.amount_at_stake, hold.detail) == (
         "block",
         D("2500.00"),
-        f"PO line {line_id}: 1000.000 awaiting inspection",
+        f"PO line {line_id}: 1000.000 received, awaiting inspection",
     )
     # Inspected: 900 accepted, 100 rejected -> 100 invoiced over what was accepted.
     documents.receipt_line_inspect(

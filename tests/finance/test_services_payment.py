@@ -137,6 +137,17 @@ def test_never_matched_is_blocked(ready):
     assert [r.text for r in payment_reasons(ready)] == ["not matched yet"]
 
 
+def test_a_credit_note_is_not_matched_its_review_decides(finance, partner, ready):
+    note = invoice(finance, partner, number="CN-1", kind="credit_note", credits_invoice="INV-1")
+    assert (note.kind, note.credits_invoice_id, note.matched_at) == ("credit_note", ready.pk, None)
+    assert status(note) == PaymentStatus.BLOCKED  # its checklist is still open
+    reasons = [r.text for r in payment_reasons(note)]
+    assert "not matched yet" not in reasons and reasons
+    note = complete(finance, note)
+    assert status(note) == PaymentStatus.READY
+    assert payment_reasons(note) == []
+
+
 def test_a_blocking_exception_blocks_and_a_resolved_one_does_not(ready):
     exception = MatchExceptionFactory(invoice=ready, severity="block")
     assert status(ready) == PaymentStatus.BLOCKED

@@ -105,7 +105,7 @@ MAIN_TYPE = {
     "missing_receipt": "missing_receipt",
     "missing_po": "missing_po",
     "hold": "quality_hold",
-    "awaiting": "quality_hold",
+    "awaiting": "awaiting_inspection",
 }
 # (partner, round) → (action, user, reason code, justification). The other exceptions of the
 # invoice follow the main one (accepted alike, or accepted as covered by its resolution).

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from partnerdesk.finance.choices import (
     CheckOutcome,
     ExceptionStatus,
+    InvoiceKind,
     InvoiceStatus,
     ReviewStatus,
     Severity,
@@ -103,7 +104,7 @@ def payment_reasons(invoice: SupplierInvoice) -> list[Reason]:
         reasons.append(
             Reason(Severity.BLOCK, _("rejected: %(r)s") % {"r": invoice.rejection_reason})
         )
-    if invoice.matched_at is None:
+    if invoice.matched_at is None and invoice.kind == InvoiceKind.INVOICE:
         reasons.append(Reason(Severity.BLOCK, _("not matched yet")))
     for exc in (
         MatchException.objects.filter(invoice=invoice)

@@ -47,6 +47,7 @@ class ExceptionType(StrEnum):
     OVER_BILLING = "over_billing"
     TAX_MISMATCH = "tax_mismatch"
     QUALITY_HOLD = "quality_hold"
+    AWAITING_INSPECTION = "awaiting_inspection"
     CURRENCY = "currency"
     AMOUNT_VARIANCE = "amount_variance"
     ARITHMETIC = "arithmetic"

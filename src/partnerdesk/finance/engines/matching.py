@@ -26,8 +26,10 @@ Rules ("line" = invoice line, "PO line" = the one it references):
   - currency: line currency != PO currency; the line amount. Price and amount not compared.
   - missing_receipt: 3way/4way and nothing received; the line amount. Quantity and amount
     not compared.
-  - quality_hold: receipts on quality hold (any mode), or in 4way receipts awaiting
-    inspection (qty_accepted null); min(line qty, qty held) * unit value.
+  - quality_hold: receipts on quality hold (any mode); min(line qty, qty on hold) * unit value.
+  - awaiting_inspection: 4way only, receipts not inspected yet (qty_accepted null, not on
+    hold); min(line qty - the quantity counted as on hold, qty pending) * unit value, so the two
+    together never stake more than the line.
   - over_billing: invoiced before + this line > ordered, no tolerance; the excess (at most the
     line qty) * unit value.
   - price_variance: variance * line qty. quantity_variance: variance * unit value.
@@ -232,7 +234,8 @@ def _references(df: pl.LazyFrame, allowance: pl.Expr) -> pl.LazyFrame:
         c_missing_po=~ok,
         c_currency=ok & ~same,
         c_missing_receipt=ok & col("none_received"),
-        c_hold=ok & (col("held") > 0),
+        c_hold=ok & (col("qty_on_hold") > 0),
+        c_awaiting=ok & (col("held") > col("qty_on_hold")),
         c_over=ok & (col("excess") > 0),
         c_price=ok & same & ~_within("price"),
         c_qty=counted & ~_within("qty"),
@@ -265,13 +268,8 @@ def _line_checks() -> list[tuple[ExceptionType, str, pl.Expr, pl.Expr, pl.Expr]]
     missing_po = missing_po.otherwise(
         text("PO line {po_line_id} is partner {po_partner_id}'s, not partner {partner_id}'s")
     )
-    holds = [pl.when(col("qty_on_hold") > 0).then(text("{qty_on_hold:q} on quality hold"))]
-    holds.append(
-        pl.when(col("held") > col("qty_on_hold")).then(text("{qty_pending:q} awaiting inspection"))
-    )
-    hold = pl.concat_str(
-        [text("PO line {po_line_id}: "), pl.concat_str(holds, separator=", ", ignore_nulls=True)]
-    )
+    hold = text("PO line {po_line_id}: {qty_on_hold:q} on quality hold")
+    awaiting = text("PO line {po_line_id}: {qty_pending:q} received, awaiting inspection")
     currency = text("invoice line in {currency}, PO line {po_line_id} in {po_currency}")
     receipt = text("nothing received on PO line {po_line_id} ({match_mode} match)")
     over = text(
@@ -296,7 +294,9 @@ def _line_checks() -> list[tuple[ExceptionType, str, pl.Expr, pl.Expr, pl.Expr]]
     arithmetic = text(
         "amount {amount:m} vs {qty:q} at {unit_price:m} = {amount_expected:m}: {sum_diff:+m}"
     )
-    held, over_qty = pl.min_horizontal("qty", "held"), pl.min_horizontal("qty", "excess")
+    on_hold = pl.min_horizontal("qty", "qty_on_hold")
+    pending = pl.min_horizontal(col("qty") - on_hold, col("held") - col("qty_on_hold"))
+    over_qty = pl.min_horizontal("qty", "excess")
     price_stake = mul_scaled("price_variance", "qty")
     qty_stake = mul_scaled("qty_variance", "unit_value")
     # fmt: off
@@ -304,7 +304,9 @@ def _line_checks() -> list[tuple[ExceptionType, str, pl.Expr, pl.Expr, pl.Expr]]
         (T.MISSING_PO, "c_missing_po", BLOCK, line, missing_po),
         (T.CURRENCY, "c_currency", BLOCK, line, currency),
         (T.MISSING_RECEIPT, "c_missing_receipt", BLOCK, line, receipt),
-        (T.QUALITY_HOLD, "c_hold", BLOCK, mul_scaled(held, col("unit_value")), hold),
+        (T.QUALITY_HOLD, "c_hold", BLOCK, mul_scaled(on_hold, col("unit_value")), hold),
+        (T.AWAITING_INSPECTION, "c_awaiting", BLOCK, mul_scaled(pending, col("unit_value")),
+         awaiting),
         (T.OVER_BILLING, "c_over", BLOCK, mul_scaled(over_qty, col("unit_value")), over),
         (T.PRICE_VARIANCE, "c_price", _by_sign("price"), positive(price_stake), price),
         (T.QUANTITY_VARIANCE, "c_qty", _by_sign("qty"), positive(qty_stake), qty),

@@ -1,6 +1,7 @@
 """The exception queue: owners, reason codes and resolutions.
 
-- accept with a justification (above ``FINANCE_APPROVAL_THRESHOLD`` a second person approves);
+- accept with a justification (above ``FINANCE_APPROVAL_THRESHOLD`` a second person approves;
+  see ``approval_threshold`` for currencies other than the default one);
 - request a credit note (the exception waits for it; the credit note received is recorded with
   the amount recovered);
 - reject the invoice (all its open exceptions are resolved with it);
@@ -31,6 +32,15 @@ from partnerdesk.finance.choices import (
 from partnerdesk.finance.models import MatchException, SupplierInvoice
 
 OPEN_STATES = (ExceptionStatus.OPEN, ExceptionStatus.AWAITING_CREDIT)
+
+
+def approval_threshold(currency: str) -> Decimal | None:
+    """The most at stake one person may accept alone in this currency: the setting in the
+    default currency, ``FINANCE_APPROVAL_THRESHOLDS`` for the others; None (always a second
+    approval) when none is configured for the currency."""
+    if currency == settings.DEFAULT_CURRENCY:
+        return settings.FINANCE_APPROVAL_THRESHOLD
+    return settings.FINANCE_APPROVAL_THRESHOLDS.get(currency)
 
 
 def _locked(exception: MatchException) -> MatchException:
@@ -99,7 +109,8 @@ def exception_resolve(
     exception.reason_code = reason_code or exception.reason_code
     exception.resolved_by, exception.resolved_at = user, now
     if resolution == Resolution.ACCEPTED:
-        needs_approval = exception.amount_at_stake > settings.FINANCE_APPROVAL_THRESHOLD
+        limit = approval_threshold(exception.currency)
+        needs_approval = limit is None or exception.amount_at_stake > limit
         exception.status = (
             ExceptionStatus.AWAITING_APPROVAL if needs_approval else ExceptionStatus.RESOLVED
         )

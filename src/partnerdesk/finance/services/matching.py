@@ -6,11 +6,9 @@ integers in SQL (``finance.engines`` scales), straight into Polars frames; the e
 in bulk; exceptions are written with ``executemany`` and the invoices' payment status with one
 UPDATE per batch. ``bench/reconciliation.py`` measures it.
 
-The queue: an exception is identified by its fingerprint (invoice, line, type). A run that
-finds an open one again refreshes its severity, amount and detail; one it no longer finds (the
-receipt arrived, the order was corrected) is resolved as cleared by that run. Exceptions the
-engine opens are recorded with the run that found them (the run is the audit record of the
-system's writes); people's changes to exceptions go through ``services.exceptions``.
+The exception queue is kept by ``services.queue``. Exceptions the engine opens are recorded
+with the run that found them (the run is the audit record of the system's writes); people's
+changes to exceptions go through ``services.exceptions``.
 """
 
 import datetime
@@ -20,7 +18,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from partnerdesk.finance.choices import ExceptionStatus, InvoiceKind, InvoiceStatus, Resolution
+from partnerdesk.finance.choices import InvoiceKind, InvoiceStatus
 from partnerdesk.finance.engines import (
     INVOICE_LINES_SCHEMA,
     INVOICES_SCHEMA,
@@ -31,18 +29,15 @@ from partnerdesk.finance.engines import (
     PROFILES_SCHEMA,
     QTY_SCALE,
     RECEIPT_LINES_SCHEMA,
-    fmt,
     to_money,
     to_pct,
     to_qty,
 )
 from partnerdesk.finance.engines import matching as engine
 from partnerdesk.finance.models import MatchRun, SupplierInvoice, ToleranceProfile
+from partnerdesk.finance.services.queue import keep_queue
 
 DUPLICATE_WINDOW_DAYS = 7
-# Not resolved, spelled out so that the (status, type) index finds them.
-_UNRESOLVED = tuple(s for s in ExceptionStatus.values if s != ExceptionStatus.RESOLVED)
-CHUNK = 5000
 
 
 @dataclass
@@ -319,7 +314,7 @@ def _match(batch: _Batch, actor, label: str, start, end) -> MatchOutcome:
     )
     inputs = _read_inputs(batch)
     result = engine.match_invoices(**inputs, duplicate_window_days=DUPLICATE_WINDOW_DAYS)
-    opened, cleared = _keep_queue(batch, run, result, inputs["invoices"])
+    opened, cleared = keep_queue(batch, run, result, inputs["invoices"])
     now = timezone.now()
     where, params = batch.on("finance_supplierinvoice")
     with connection.cursor() as cursor:
@@ -339,104 +334,3 @@ def _match(batch: _Batch, actor, label: str, start, end) -> MatchOutcome:
     run.finished_at = timezone.now()
     run.save()
     return MatchOutcome(run, run.invoices, lines, matched, result)
-
-
-def _keep_queue(batch: _Batch, run: MatchRun, result, invoices: pl.DataFrame) -> tuple[int, int]:
-    """Write the run's exceptions into the queue; returns (opened, cleared)."""
-    found = (
-        result.exceptions.join(
-            invoices.select("invoice_id", "currency"), on="invoice_id", how="left"
-        )
-        .with_columns(
-            fingerprint=pl.concat_str(
-                [
-                    pl.col("invoice_id").cast(pl.String),
-                    pl.col("invoice_line_id").cast(pl.String).fill_null("-"),
-                    pl.col("type"),
-                ],
-                separator=":",
-            ),
-            # Money scale to cents, half up (amounts at stake are never negative).
-            amount=fmt((pl.col("amount_at_stake") + 50) // 100, 2),
-            detail=pl.col("detail").str.slice(0, 400),
-        )
-        .unique("fingerprint", keep="first", maintain_order=True)
-    )
-    where, params = batch.on("i")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT e.id, e.fingerprint, e.status, e.severity, e.amount_at_stake, e.detail "  # noqa: S608
-            "FROM finance_matchexception e JOIN finance_supplierinvoice i "
-            f"ON i.id = e.invoice_id WHERE {where} AND e.status IN ({_marks(_UNRESOLVED)})",
-            (*params, *_UNRESOLVED),
-        )
-        existing = pl.DataFrame(
-            [
-                (pk, key, status, severity, None if amount is None else f"{amount:.2f}", text)
-                for pk, key, status, severity, amount, text in cursor.fetchall()
-            ],
-            schema={
-                "id": pl.Int64,
-                "fingerprint": pl.String,
-                "status": pl.String,
-                "old_severity": pl.String,
-                "old_amount": pl.String,
-                "old_detail": pl.String,
-            },
-            orient="row",
-        )
-    now = timezone.now()
-    columns = ["invoice_id", "invoice_line_id", "related_invoice_id", "type", "severity"]
-    columns += ["amount", "currency", "detail", "fingerprint"]
-    new = found.join(existing, on="fingerprint", how="anti", maintain_order="left")
-    new_rows = [
-        (*row, run.pk, run.pk, now, ExceptionStatus.OPEN) for row in new.select(columns).rows()
-    ]
-    col = pl.col
-    changed = (
-        found.join(existing, on="fingerprint", how="inner")
-        .filter(
-            col("old_severity").ne_missing(col("severity"))
-            | col("old_amount").ne_missing(col("amount"))
-            | col("old_detail").ne_missing(col("detail"))
-        )
-        .select("severity", "amount", "detail", pl.lit(run.pk), "id")
-        .rows()
-    )
-    gone = (
-        existing.join(found.select("fingerprint"), on="fingerprint", how="anti")
-        .filter(col("status") == ExceptionStatus.OPEN)["id"]
-        .to_list()
-    )
-    with connection.cursor() as cursor:
-        for offset in range(0, len(new_rows), CHUNK):
-            cursor.executemany(
-                "INSERT INTO finance_matchexception (invoice_id, invoice_line_id, "
-                "related_invoice_id, type, severity, amount_at_stake, currency, detail, "
-                "fingerprint, first_run_id, last_run_id, opened_at, status, reason_code, "
-                "resolution, justification, recovered_amount) VALUES (%s, %s, %s, %s, %s, "
-                "%s, %s, %s, %s, %s, %s, %s, %s, '', '', '', 0)",
-                new_rows[offset : offset + CHUNK],
-            )
-        if changed:
-            cursor.executemany(
-                "UPDATE finance_matchexception SET severity = %s, amount_at_stake = %s, "
-                "detail = %s, last_run_id = %s WHERE id = %s",
-                changed,
-            )
-        for offset in range(0, len(gone), 500):
-            ids = gone[offset : offset + 500]
-            cursor.execute(
-                "UPDATE finance_matchexception SET status = %s, resolution = %s, "  # noqa: S608
-                "resolved_at = %s, last_run_id = %s, justification = %s "
-                f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
-                (
-                    ExceptionStatus.RESOLVED,
-                    Resolution.CLEARED,
-                    now,
-                    run.pk,
-                    f"No longer found by run {run.pk}.",
-                    *ids,
-                ),
-            )
-    return len(new_rows), len(gone)

@@ -3,8 +3,9 @@
 ``refresh_payment_status`` is set-based: one UPDATE with a CASE over EXISTS sub-queries per
 batch of invoices, so the weekly run updates a week of invoices in a few statements.
 
-- blocked: rejected; not matched yet; an open exception that blocks; no complete review; a
-  review item failed;
+- blocked: rejected; an invoice not matched yet (credit notes are not matched: they are
+  checked by their own review); an open exception that blocks; no complete review; a review
+  item failed;
 - warned: an open warning exception, or a review item answered with a warning;
 - ready otherwise.
 """
@@ -52,7 +53,7 @@ def _status_expression():
     return Case(
         When(
             Q(status=InvoiceStatus.REJECTED)
-            | Q(matched_at__isnull=True)
+            | Q(kind=InvoiceKind.INVOICE, matched_at__isnull=True)
             | Exists(blocking)
             | ~Exists(complete)
             | Exists(failed),

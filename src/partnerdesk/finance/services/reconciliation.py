@@ -114,6 +114,28 @@ def _by_currency(rows, amount_key="amount") -> dict[str, str]:
     return {currency: _money(total) for currency, total in sorted(totals.items())}
 
 
+def aging_buckets(today: datetime.date) -> list[dict]:
+    """Open exceptions (all weeks) by days since they were opened, amounts per currency."""
+    aging = []
+    open_all = MatchException.objects.exclude(status=ExceptionStatus.RESOLVED)
+    for low, high in AGING_BUCKETS:
+        newest = today - datetime.timedelta(days=low)
+        bucket = open_all.filter(opened_at__date__lte=newest)
+        if high is not None:
+            bucket = bucket.filter(opened_at__date__gte=today - datetime.timedelta(days=high))
+        rows = list(
+            bucket.values("currency").annotate(n=Count("id"), amount=Sum("amount_at_stake"))
+        )
+        aging.append(
+            {
+                "label": f"{low}-{high} d" if high is not None else f"> {low - 1} d",
+                "count": sum(r["n"] for r in rows),
+                "amount": _by_currency(rows),
+            }
+        )
+    return aging
+
+
 def build_report(start: datetime.date, end: datetime.date, outcome) -> dict:
     """The week's figures: matched share, exceptions by type and partner, what is blocked,
     aging of all open exceptions, what was recovered and which data errors were found."""
@@ -141,23 +163,7 @@ def build_report(start: datetime.date, end: datetime.date, outcome) -> dict:
         .order_by("currency")
     )
     statuses = dict(week_invoices.values_list("payment_status").annotate(n=Count("id")).order_by())
-    aging = []
-    open_all = MatchException.objects.exclude(status=ExceptionStatus.RESOLVED)
-    for low, high in AGING_BUCKETS:
-        newest = today - datetime.timedelta(days=low)
-        bucket = open_all.filter(opened_at__date__lte=newest)
-        if high is not None:
-            bucket = bucket.filter(opened_at__date__gte=today - datetime.timedelta(days=high))
-        rows = list(
-            bucket.values("currency").annotate(n=Count("id"), amount=Sum("amount_at_stake"))
-        )
-        aging.append(
-            {
-                "label": f"{low}-{high} d" if high is not None else f"> {low - 1} d",
-                "count": sum(r["n"] for r in rows),
-                "amount": _by_currency(rows),
-            }
-        )
+    aging = aging_buckets(today)
     resolved_in_week = MatchException.objects.filter(
         resolved_at__date__gte=start, resolved_at__date__lte=end
     )
