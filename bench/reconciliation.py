@@ -20,8 +20,10 @@ run stays quick) adds a second week ten times as big to the same database and ti
 weeks again, turn about (``scaled_seconds`` / ``scaling_base_seconds`` = ``scaling_ratio``).
 
 Floor: the same rows (the batch's invoice lines, invoices, order lines and receipt lines,
-with the same columns) read with plain cursor SQL, and the same number of exception rows
-written with ``executemany`` into ``finance_matchexception`` (deleted afterwards).
+with the same columns; the quantities earlier invoices billed on those order lines; the
+earlier invoices that could be duplicates, by number and by gross total in the window) read
+with plain cursor SQL, and the same number of exception rows written with ``executemany``
+into ``finance_matchexception`` (deleted afterwards).
 """
 
 import datetime
@@ -74,7 +76,25 @@ FLOOR_READS = [
     "r.quantity_rejected, r.on_hold FROM finance_goodsreceiptline r WHERE r.order_line_id IN ("
     "SELECT l.order_line_id FROM finance_supplierinvoiceline l JOIN finance_supplierinvoice i "
     f"ON i.id = l.invoice_id WHERE {BATCH} AND l.order_line_id IS NOT NULL)",
+    # What earlier invoices outside the week invoiced on the same order lines.
+    "SELECT l.order_line_id, SUM(l.quantity) FROM finance_supplierinvoiceline l "
+    "JOIN finance_supplierinvoice p ON p.id = l.invoice_id WHERE l.order_line_id IN ("
+    "SELECT l.order_line_id FROM finance_supplierinvoiceline l JOIN finance_supplierinvoice i "
+    f"ON i.id = l.invoice_id WHERE {BATCH} AND l.order_line_id IS NOT NULL) "
+    "AND p.invoice_date < %s AND p.kind = 'invoice' AND p.status <> 'rejected' "
+    "GROUP BY l.order_line_id",
+    # Earlier invoices with the same partner and number key (duplicate candidates) ...
+    "SELECT DISTINCT e.id, e.partner_id, e.number, e.invoice_date, e.net_total, e.tax_total, "
+    "e.gross_total, e.currency FROM finance_supplierinvoice i JOIN finance_supplierinvoice e "
+    f"ON e.partner_id = i.partner_id AND e.number_key = i.number_key WHERE {BATCH} "
+    "AND e.invoice_date < %s",
+    # ... and with the same partner and gross total within the duplicate window.
+    "SELECT e.id, e.partner_id, e.number, e.invoice_date, e.net_total, e.tax_total, "
+    "e.gross_total, e.currency FROM finance_supplierinvoice e WHERE e.invoice_date "
+    "BETWEEN %s AND %s AND (+e.partner_id, e.gross_total) IN (SELECT i.partner_id, "
+    f"i.gross_total FROM finance_supplierinvoice i WHERE {BATCH})",
 ]
+WINDOW = datetime.timedelta(days=7)
 FLOOR_WRITE = (
     "INSERT INTO finance_matchexception (invoice_id, invoice_line_id, related_invoice_id, type, "
     "severity, amount_at_stake, currency, detail, fingerprint, first_run_id, last_run_id, "
@@ -87,11 +107,20 @@ def floor_match(start: datetime.date, n_exceptions: int, run_id: int) -> None:
     """Read the batch's rows with plain SQL; write as many exception rows with executemany."""
     from django.db import connection, transaction
 
-    params = (start, week_end(start))
+    week = (start, week_end(start))
+    params = [
+        week,
+        week,
+        week,
+        week,
+        (*week, start),
+        (*week, start),
+        (start - WINDOW, week[1] + WINDOW, *week),
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
         read = []
-        for sql in FLOOR_READS:
-            cursor.execute(sql, params)
+        for sql, values in zip(FLOOR_READS, params, strict=True):
+            cursor.execute(sql, values)
             read.append(cursor.fetchall())
         lines = read[0]
         rows = []

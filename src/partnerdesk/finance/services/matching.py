@@ -315,17 +315,12 @@ def _match(batch: _Batch, actor, label: str, start, end) -> MatchOutcome:
     inputs = _read_inputs(batch)
     result = engine.match_invoices(**inputs, duplicate_window_days=DUPLICATE_WINDOW_DAYS)
     opened, cleared = keep_queue(batch, run, result, inputs["invoices"])
-    now = timezone.now()
-    where, params = batch.on("finance_supplierinvoice")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE finance_supplierinvoice SET matched_at = %s WHERE {where}",  # noqa: S608
-            (now, *params),
-        )
+    # Every eligible invoice of the batch is matched now; its payment status follows.
     refresh_payment_status(
         queryset=SupplierInvoice.objects.filter(**batch.orm)
         .filter(kind=InvoiceKind.INVOICE)
-        .exclude(status=InvoiceStatus.REJECTED)
+        .exclude(status=InvoiceStatus.REJECTED),
+        matched_at=timezone.now(),
     )
     lines = result.lines.height
     matched = result.lines.filter(pl.col("status") == "matched").height

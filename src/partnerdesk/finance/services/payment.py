@@ -40,7 +40,9 @@ from partnerdesk.finance.models import (
 BATCH = 500
 
 
-def _status_expression():
+def _status_expression(*, matching: bool = False):
+    """The CASE giving the payment status; ``matching``: the UPDATE also sets matched_at (a
+    statement sees the row as it was, so matched_at may not be read)."""
     invoice = OuterRef("pk")
     open_exceptions = MatchException.objects.filter(invoice=invoice).exclude(
         status=ExceptionStatus.RESOLVED
@@ -53,7 +55,7 @@ def _status_expression():
     return Case(
         When(
             Q(status=InvoiceStatus.REJECTED)
-            | Q(kind=InvoiceKind.INVOICE, matched_at__isnull=True)
+            | (Q() if matching else Q(kind=InvoiceKind.INVOICE, matched_at__isnull=True))
             | Exists(blocking)
             | ~Exists(complete)
             | Exists(failed),
@@ -64,10 +66,15 @@ def _status_expression():
     )
 
 
-def refresh_payment_status(invoice_ids=None, *, queryset=None) -> None:
-    """Recompute the payment status of the invoices given by id or by a queryset."""
+def refresh_payment_status(invoice_ids=None, *, queryset=None, matched_at=None) -> None:
+    """Recompute the payment status of the invoices given by id or by a queryset; a matching
+    run passes ``matched_at`` with a queryset of the invoices it matched, set in the same
+    statement."""
     if queryset is not None:
-        queryset.update(payment_status=_status_expression())
+        if matched_at is not None:
+            queryset.update(matched_at=matched_at, payment_status=_status_expression(matching=True))
+        else:
+            queryset.update(payment_status=_status_expression())
         return
     ids = sorted(set(invoice_ids or ()))
     for offset in range(0, len(ids), BATCH):
