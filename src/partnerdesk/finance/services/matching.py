@@ -18,6 +18,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from partnerdesk.core.bulk import collector_paused
 from partnerdesk.finance.choices import InvoiceKind, InvoiceStatus
 from partnerdesk.finance.engines import (
     INVOICE_LINES_SCHEMA,
@@ -300,6 +301,7 @@ def invoice_match(*, user, invoice: SupplierInvoice) -> MatchOutcome:
     )
 
 
+@collector_paused()
 @transaction.atomic
 def _match(batch: _Batch, actor, label: str, start, end) -> MatchOutcome:
     from partnerdesk.finance.services.payment import refresh_payment_status

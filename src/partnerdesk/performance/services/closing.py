@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerdesk.core.bulk import collector_paused
 from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm
 from partnerdesk.performance.choices import Outcome, ProposalKind, ProposalStatus
@@ -48,6 +49,7 @@ def period_close(*, user, period: datetime.date, today: datetime.date | None = N
     return close_month(actor=user, period=period, today=today)
 
 
+@collector_paused()
 @transaction.atomic
 def close_month(*, actor, period: datetime.date, today: datetime.date | None = None) -> PeriodClose:
     """The close itself, for a person (checked by ``period_close``) or the scheduled job
@@ -329,9 +331,12 @@ def _settle_earn_backs(start: datetime.date, current: dict[int, _Result]) -> int
     level_ids = {p.service_level_id for p in pending}
     # Outcomes of the standing closes after each credited period, plus this close's.
     history: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+    # Only the months after the oldest pending credit count.
+    since = min(p.period for p in pending)
     for sl, period, outcome in ServiceLevelResult.objects.filter(
         service_level_id__in=level_ids,
         period_close__reopened_at__isnull=True,
+        period_close__period__gt=since,
         period_close__period__lt=start,
     ).values_list("service_level_id", "period_close__period", "outcome"):
         history[sl].append((period, outcome))

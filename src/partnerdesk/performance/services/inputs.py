@@ -118,7 +118,7 @@ def terms_in_force(
             "service_level__metric__direction",
         )
     )
-    for row in rows:
+    for row in converted_once(rows, vary=1):
         sl, version, critical = row[0], row[1], row[3]
         if sl in chosen or sl not in level_ids:
             continue
@@ -145,6 +145,32 @@ def terms_in_force(
             )
         chosen[sl] = TermsInForce(version, critical, terms)
     return chosen
+
+
+def converted_once(queryset, *, vary: int):
+    """The rows of a ``values_list`` whose first ``vary`` columns (ids) differ from row to row
+    while the rest repeat (thousands of service levels, a few distinct terms): the database
+    converters (decimals, dates, booleans) run once per distinct rest instead of per row."""
+    from django.db import connection
+
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters(
+        [expression for expression, _sql, _alias in compiler.select]
+    )
+    if any(index < vary for index in converters):  # the ids need converting: the plain way
+        yield from queryset
+        return
+    cache: dict[tuple, tuple] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for raw in cursor.fetchall():
+            rest = raw[vary:]
+            done = cache.get(rest)
+            if done is None:
+                row = next(iter(compiler.apply_converters([list(raw)], converters)))
+                done = cache[rest] = tuple(row[vary:])
+            yield raw[:vary] + done
 
 
 def contract_terms(

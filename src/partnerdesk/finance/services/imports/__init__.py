@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change
+from partnerdesk.core.bulk import collector_paused
 from partnerdesk.core.errors import Conflict
 from partnerdesk.core.services import require_perm
 from partnerdesk.finance.choices import ImportKind
@@ -52,7 +53,6 @@ from partnerdesk.finance.services.imports.common import (
     ImportRefused,
     ImportReport,
     PreviewRow,
-    _collector_paused,
     already_imported_text,
 )
 from partnerdesk.finance.services.imports.invoices import _InvoiceImport
@@ -102,7 +102,7 @@ def check_import(*, user, uploaded, kind: str, mapping: dict | None = None) -> I
         if source.needs_mapping:
             _column_errors(report, source)
             return report
-        with _collector_paused():
+        with collector_paused():
             IMPORTERS[kind](user, source, report, write=False).run()
     return report
 
@@ -120,7 +120,7 @@ def import_documents(*, user, uploaded, kind: str, mapping: dict | None = None) 
         if report.already is not None:
             return report
         try:
-            with _collector_paused(), transaction.atomic():
+            with collector_paused(), transaction.atomic():
                 importer = IMPORTERS[kind](user, source, report, write=True)
                 importer.run()
                 if report.error_count:

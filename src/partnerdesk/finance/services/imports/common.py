@@ -1,7 +1,5 @@
 """What the document importers share: the report, the refusal and the bulk database helpers."""
 
-import contextlib
-import gc
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,21 +13,6 @@ from partnerdesk.finance.services.import_files import RowError
 
 MAX_ERRORS = 1_000  # row errors kept (all are counted)
 PREVIEW_ROWS = 200
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """The cyclic garbage collector paused while the rows stream: a step allocates many
-    small objects that live for the step, and with a large file's documents alive every
-    automatic collection would walk them all again (a third of the time, measured). Nothing
-    here forms cycles; the collector runs once at the end."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class ImportRefused(InvalidInput):
