@@ -194,6 +194,9 @@ FINANCE_APPROVAL_THRESHOLDS = {
 # Document imports (order, receipt and invoice lines): the largest file and row count.
 FINANCE_IMPORT_MAX_BYTES = int(os.environ.get("FINANCE_IMPORT_MAX_BYTES", str(256 * 1024 * 1024)))
 FINANCE_IMPORT_MAX_ROWS = int(os.environ.get("FINANCE_IMPORT_MAX_ROWS", "1000000"))
+# An invoice file with more new lines than this is reviewed and matched by the worker after the
+# import, not inside it.
+FINANCE_IMPORT_INLINE_LINES = int(os.environ.get("FINANCE_IMPORT_INLINE_LINES", "20000"))
 
 # --- Static and uploaded files -------------------------------------------------------------
 STATIC_URL = "static/"

@@ -244,6 +244,7 @@ def test_every_scheduled_job_names_a_real_task():
         "close-previous-month",
         "weekly-reconciliation",
         "prune-import-uploads",
+        "check-new-invoices",
         "prune-document-uploads",
         "prune-task-results",
     ]

@@ -238,6 +238,34 @@ def test_invoices_are_imported_reviewed_and_matched(accountant, orders):
     assert invoice.exceptions.filter(type="missing_receipt").exists()
 
 
+def test_a_large_invoice_file_is_checked_by_the_worker(
+    accountant, orders, settings, django_capture_on_commit_callbacks
+):
+    from partnerdesk.finance.selectors import payment_reasons
+    from partnerdesk.finance.tasks import check_new_invoices
+
+    # Given a file with more new lines than are checked inside the import
+    settings.FINANCE_IMPORT_INLINE_LINES = 1
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = import_documents(
+            user=accountant, uploaded=upload(INV_HEADER + INV_ROWS), kind="invoices"
+        )
+    # Then the documents are in, unchecked, and the worker's job is queued after the commit
+    assert (report.created, report.invoices_matched, report.invoices_deferred) == (2, 0, 1)
+    invoice = SupplierInvoice.objects.get()
+    assert (invoice.matched_at, invoice.payment_status) == (None, "unchecked")
+    assert not DocumentReview.objects.exists()
+    assert "not matched yet" in [r.text for r in payment_reasons(invoice)]
+    assert len(callbacks) == 1
+    # When the worker runs the job, the invoice is reviewed and matched, once
+    assert check_new_invoices.call() == "1 documents checked, 1 invoices matched"
+    invoice.refresh_from_db()
+    assert invoice.matched_at is not None and invoice.payment_status == "blocked"
+    assert DocumentReview.objects.filter(invoice=invoice).count() == 1
+    assert invoice.exceptions.filter(type="missing_receipt").exists()
+    assert check_new_invoices.call() == "nothing to check"
+
+
 def test_bulk_reviews_answer_the_automatic_checks_as_review_start_does(accountant, orders):
     from partnerdesk.finance.services.reviews import run_automatic_checks
 

@@ -86,6 +86,12 @@ SCHEDULE: list[Job] = [
         at=datetime.time(3, 40),
     ),
     Job(
+        "check-new-invoices",
+        "partnerdesk.finance.tasks.check_new_invoices",
+        every="daily",
+        at=datetime.time(5, 30),
+    ),
+    Job(
         "prune-document-uploads",
         "partnerdesk.finance.tasks.prune_import_uploads",
         every="daily",

@@ -11,7 +11,7 @@ row errors (``fields``: ``rows.<row>.<field>``) when any row is wrong — nothin
 import json
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from partnerdesk.core.errors import InvalidInput
 from partnerdesk.finance.services import imports
@@ -48,6 +48,9 @@ class ImportOut(Schema):
     documents: int
     documents_unchanged: int
     invoices_matched: int
+    invoices_deferred: int = Field(
+        0, description="Invoices left to the worker to review and match (a large file)."
+    )
     mapping: dict[str, str]
     error_count: int
     errors: list[RowErrorOut]
@@ -83,6 +86,7 @@ def _out(report: imports.ImportReport, dry_run: bool) -> dict:
         "documents": report.documents,
         "documents_unchanged": report.documents_unchanged,
         "invoices_matched": report.invoices_matched,
+        "invoices_deferred": report.invoices_deferred,
         "mapping": report.mapping,
         "error_count": report.error_count,
         "errors": [e.as_dict() for e in report.errors],

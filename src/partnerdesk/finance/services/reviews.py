@@ -7,6 +7,7 @@ failed. The automatic checks run when the review starts and again on request.
 """
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +19,12 @@ from partnerdesk.finance.choices import (
     CheckOutcome,
     DocumentType,
     InvoiceKind,
+    InvoiceStatus,
 )
 from partnerdesk.finance.models import (
     DocumentReview,
     ReviewCheck,
+    SupplierInvoice,
 )
 from partnerdesk.finance.services.review_checks import (
     CENT,
@@ -127,6 +130,18 @@ def _first_reviewers(review: DocumentReview) -> set[int]:
     return set(review.checks.exclude(checked_by=None).values_list("checked_by_id", flat=True))
 
 
+def unchecked_invoices() -> tuple[list[int], list[int]]:
+    """(ids, credit note ids among them) of the documents a large import left to the worker:
+    invoices and credit notes without a review, and invoices never matched (rejected ones
+    aside)."""
+    live = SupplierInvoice.objects.exclude(status=InvoiceStatus.REJECTED)
+    no_review = live.filter(~Exists(DocumentReview.objects.filter(invoice=OuterRef("pk"))))
+    unmatched = live.filter(kind=InvoiceKind.INVOICE, matched_at__isnull=True)
+    rows = set(no_review.values_list("pk", "kind")) | set(unmatched.values_list("pk", "kind"))
+    ids = sorted(pk for pk, _kind in rows)
+    return ids, sorted(pk for pk, kind in rows if kind == InvoiceKind.CREDIT_NOTE)
+
+
 @transaction.atomic
 def review_rerun(*, user, review: DocumentReview) -> DocumentReview:
     require_perm(user, "finance.change_documentreview")
@@ -143,4 +158,5 @@ __all__ = [
     "review_start",
     "run_automatic_checks",
     "start_reviews_bulk",
+    "unchecked_invoices",
 ]

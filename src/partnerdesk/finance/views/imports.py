@@ -218,4 +218,14 @@ def _apply(request, stash, mapping):
             "unchanged": report.unchanged,
         },
     )
+    if report.invoices_deferred:
+        messages.info(
+            request,
+            _(
+                "The %(n)s invoices of this large file are reviewed and matched by the "
+                "background worker in the next minutes; until then they show as not matched "
+                "yet and cannot be released."
+            )
+            % {"n": report.invoices_deferred},
+        )
     return redirect(DESTINATIONS[kind])

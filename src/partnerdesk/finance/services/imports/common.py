@@ -64,6 +64,7 @@ class ImportReport:
     applied: bool = False
     needs_mapping: bool = False
     invoices_matched: int = 0
+    invoices_deferred: int = 0  # reviewed and matched by the worker (a large file)
 
     @property
     def ok(self) -> bool:

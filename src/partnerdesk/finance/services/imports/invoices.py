@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from partnerdesk.finance.choices import (
@@ -316,23 +317,42 @@ class _InvoiceImport(_WithOrders):
         }
 
     def after_write(self) -> None:
-        """Start the new invoices' reviews (in bulk) and match them."""
-        from partnerdesk.finance.services.matching import match_invoices
-        from partnerdesk.finance.services.payment import refresh_payment_status
-        from partnerdesk.finance.services.reviews import start_reviews_bulk
-
+        """Start the new invoices' reviews (in bulk) and match them, in the import for a file
+        of up to ``FINANCE_IMPORT_INLINE_LINES`` lines; a larger file leaves that to the
+        worker (``tasks.check_new_invoices``, queued once the import is committed), so that
+        a million lines are in within seconds and the request does not wait for the matching.
+        Until checked, the invoices are "not matched yet" and cannot be released."""
         ids = self.new_ids
         if not ids:
             return
-        start_reviews_bulk(ids, refresh_status=False)
-        refresh_payment_status(self.credit_note_ids)  # matching refreshes the invoices
-        label = f"import {self.report.file_name}"[:40]
-        size = _match_run_size()
-        for offset in range(0, len(ids), size):
-            outcome = match_invoices(
-                invoice_ids=ids[offset : offset + size], actor=self.user, label=label
-            )
-            self.report.invoices_matched += outcome.invoices
+        if self.report.created > settings.FINANCE_IMPORT_INLINE_LINES:
+            from partnerdesk.finance.tasks import check_new_invoices
+
+            self.report.invoices_deferred = len(ids)
+            transaction.on_commit(check_new_invoices.enqueue)
+            return
+        self.report.invoices_matched += check_invoices(
+            ids, self.credit_note_ids, actor=self.user, label=f"import {self.report.file_name}"
+        )
+
+
+def check_invoices(ids, credit_note_ids, *, actor, label: str) -> int:
+    """Start the reviews of the invoices and credit notes ``ids`` (in bulk) and match the
+    invoices, in as few matching runs as the database allows; returns how many invoices were
+    matched."""
+    from partnerdesk.finance.services.matching import match_invoices
+    from partnerdesk.finance.services.payment import refresh_payment_status
+    from partnerdesk.finance.services.reviews import start_reviews_bulk
+
+    start_reviews_bulk(ids, refresh_status=False)
+    refresh_payment_status(credit_note_ids)  # matching refreshes the invoices
+    size, matched = _match_run_size(), 0
+    for offset in range(0, len(ids), size):
+        outcome = match_invoices(
+            invoice_ids=ids[offset : offset + size], actor=actor, label=label[:40]
+        )
+        matched += outcome.invoices
+    return matched
 
 
 def _match_run_size() -> int:
