@@ -138,6 +138,9 @@ class ImportFile:
     columns: dict[str, int]
     errors: list[RowError] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # A CSV file's binary handle and delimiter (None for a workbook), for the columnar path.
+    binary: object = None
+    delimiter: str | None = None
     _reader: Iterator | None = None
     _close: object = None
 
@@ -258,6 +261,7 @@ def open_import_file(uploaded, kind: str, mapping: dict[str, str] | None = None)
         if not head.startswith(_XLSX):
             refuse_file(_("The file is called .xlsx but is not an Excel workbook."))
         reader, close = _xlsx_reader(handle)
+        delimiter = None
     else:
         if b"\x00" in head:
             refuse_file(_("The file is not a spreadsheet or CSV: it holds binary data."))
@@ -266,7 +270,7 @@ def open_import_file(uploaded, kind: str, mapping: dict[str, str] | None = None)
         except UnicodeDecodeError as exc:
             if exc.start < len(head) - 4:  # not just a character cut at the block's end
                 refuse_file(_("The file is not UTF-8 text: save it as “CSV UTF-8”."))
-        reader, close = _csv_reader(handle)
+        reader, close, delimiter = _csv_reader(handle)
     headers, header_row = [], 0
     try:
         for cells in reader:
@@ -293,6 +297,8 @@ def open_import_file(uploaded, kind: str, mapping: dict[str, str] | None = None)
         columns=columns,
         errors=errors,
         missing=missing,
+        binary=handle if delimiter else None,
+        delimiter=delimiter,
         _reader=reader,
         _close=close,
     )
@@ -372,7 +378,7 @@ def _csv_reader(handle):
         with contextlib.suppress(ValueError):
             text.detach()
 
-    return reader, close
+    return reader, close, delimiter
 
 
 def _xlsx_reader(handle):

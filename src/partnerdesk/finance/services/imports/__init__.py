@@ -27,7 +27,10 @@ with one ``executemany`` each. An error stops the writing; the transaction is ro
 the end, so the writes made so far disappear. Only the documents (key, header, line numbers)
 and the order lines referred to stay in memory, not the rows. Imported invoices get their
 review started in bulk (``reviews.start_reviews_bulk``) and are matched
-(``matching.match_invoices``) in one run where the database allows it.
+(``matching.match_invoices``) in one run where the database allows it; a large file leaves
+both to the worker. A large, clean CSV file of invoice lines takes the columnar path
+(``columnar``), which checks and writes it as Polars columns and declines, before writing
+anything, whatever it cannot decide exactly, to the row-by-row importer.
 ``bench/document_import.py`` measures it.
 """
 
@@ -46,6 +49,7 @@ from partnerdesk.finance.services.import_files import (
     fields_of,
     open_import_file,
 )
+from partnerdesk.finance.services.imports import columnar
 from partnerdesk.finance.services.imports.common import (
     AUDIT_COLUMNS,
     MAX_ERRORS,
@@ -122,7 +126,8 @@ def import_documents(*, user, uploaded, kind: str, mapping: dict | None = None) 
         try:
             with collector_paused(), transaction.atomic():
                 importer = IMPORTERS[kind](user, source, report, write=True)
-                importer.run()
+                if not columnar.import_invoices(importer):
+                    importer.run()
                 if report.error_count:
                     raise ImportRefused(report)
                 importer.after_write()

@@ -1,8 +1,8 @@
 """The importer base: reads the file in chunks, checks the rows and writes the documents."""
 
-import json
 import operator
 
+import orjson
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
@@ -360,7 +360,10 @@ class _Importer:
         content_type_id = ContentType.objects.get_for_model(self.model).pk
         request_id = current_request_id.get()
         actor_repr = str(self.user)[:150]
-        dumps = json.dumps
+
+        def dumps(value) -> str:
+            return orjson.dumps(value).decode()
+
         rows = [
             (
                 content_type_id,

@@ -257,38 +257,37 @@ class _InvoiceImport(_WithOrders):
             pairs[name] = (_as_decimal(values.get(name)), recorded[name])
         self.compare_line(number, doc, line_no, pairs)
 
+    def header_row(self, d) -> tuple:
+        """The invoice's row in ``columns`` order."""
+        head = d.head
+        received = head.get("received_on")
+        return (
+            self.stamp,
+            self.stamp,
+            d.partner_id,
+            d.key[1],
+            d.key[2],
+            head["_number_key"],
+            head["invoice_date"].isoformat(),
+            received.isoformat() if received else self.today.isoformat(),
+            head["due_date"].isoformat(),
+            head["currency"],
+            head["net_total"],
+            head["tax_total"],
+            head["gross_total"],
+            head.get("tax_id") or "",
+            head.get("bank_account") or "",
+            head.get("_credits"),
+            InvoiceStatus.RECEIVED,
+            PaymentStatus.UNCHECKED,
+            None,
+            None,
+            None,
+            "",
+        )
+
     def write(self, lines) -> None:
-        stamp, today = self.stamp, self.today.isoformat()
-
-        def header(d):
-            head = d.head
-            received = head.get("received_on")
-            return (
-                stamp,
-                stamp,
-                d.partner_id,
-                d.key[1],
-                d.key[2],
-                head["_number_key"],
-                head["invoice_date"].isoformat(),
-                received.isoformat() if received else today,
-                head["due_date"].isoformat(),
-                head["currency"],
-                head["net_total"],
-                head["tax_total"],
-                head["gross_total"],
-                head.get("tax_id") or "",
-                head.get("bank_account") or "",
-                head.get("_credits"),
-                InvoiceStatus.RECEIVED,
-                PaymentStatus.UNCHECKED,
-                None,
-                None,
-                None,
-                "",
-            )
-
-        docs = self.write_documents(lines, header)
+        docs = self.write_documents(lines, self.header_row)
         self.new_ids.extend(d.pk for d in docs)
         self.credit_note_ids.extend(d.pk for d in docs if d.key[1] == InvoiceKind.CREDIT_NOTE)
 
