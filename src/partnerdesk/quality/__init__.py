@@ -1,0 +1,1 @@
+"""Quality controls: audits, inspection, nonconformance (the engines first; the app follows)."""

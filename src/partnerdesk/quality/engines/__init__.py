@@ -1,0 +1,1 @@
+"""Pure-Python calculation engines for quality control: no Django imports."""
