@@ -207,6 +207,9 @@ class ReviewCheck(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "item"], name="finance_check_uniq")
         ]
+        # Covers the payment status's "an item failed / warned" probe per invoice (no row
+        # reads: a week of 200,000 invoices probes it twice each).
+        indexes = [models.Index(fields=["review", "outcome"], name="finance_check_outcome_idx")]
 
     def __str__(self) -> str:
         return f"{self.item} · {self.outcome}"

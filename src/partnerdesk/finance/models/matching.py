@@ -141,7 +141,11 @@ class MatchException(models.Model):
                 name="finance_exception_open_uniq",
             )
         ]
-        indexes = [models.Index(fields=["status", "type"], name="finance_exc_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "type"], name="finance_exc_status_idx"),
+            # Covers the payment status's "an open exception blocks / warns" probe per invoice.
+            models.Index(fields=["invoice", "severity", "status"], name="finance_exc_invoice_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.invoice_id}"
