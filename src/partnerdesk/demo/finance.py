@@ -10,7 +10,7 @@ after it, and finance acts on an exception after its week was reconciled (a late
 find an accepted variance again). Everything goes through the services and is looked up by
 its natural key first (order, delivery note and invoice numbers), so loading twice changes
 nothing. The services stamp times with now; at the end the exceptions are dated back to the
-days after their invoices (``_backdate_exceptions``), so the queue has an age.
+days after their invoices (``finance_aging``), so the queue has an age.
 """
 
 import datetime
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from partnerdesk.accounts.models import User
 from partnerdesk.core.currencies import quantize
+from partnerdesk.demo.finance_aging import backdate_exceptions
 from partnerdesk.demo.finance_data import (
     ACTIONS,
     BANK_CHANGES,
@@ -51,7 +52,6 @@ from partnerdesk.finance.models import (
 from partnerdesk.finance.services import documents, exceptions, payment, profiles, reviews
 from partnerdesk.finance.services.reconciliation import (
     agenda_item_set_status,
-    aging_buckets,
     reconcile_week,
     week_of,
 )
@@ -407,32 +407,6 @@ def _deductions(finance, codes) -> None:
             return
 
 
-def _backdate_exceptions() -> None:
-    """The services stamp exceptions with now; date them as if found the morning after their
-    invoice arrived and resolved a few days later, so the aging buckets look like a real
-    queue. Derived from the invoice dates only, so loading twice gives the same times."""
-    now = timezone.now()
-    rows = list(
-        MatchException.objects.select_related("invoice").only(
-            "opened_at", "resolved_at", "approved_at", "invoice__invoice_date", "pk"
-        )
-    )
-    for exc in rows:
-        day = exc.invoice.invoice_date + D
-        opened = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
-        exc.opened_at = min(opened, now)
-        if exc.resolved_at:
-            exc.resolved_at = min(exc.opened_at + (2 + exc.pk % 4) * D, now)
-        if exc.approved_at:
-            exc.approved_at = min(exc.resolved_at or exc.opened_at + D, now)
-    MatchException.objects.bulk_update(rows, ["opened_at", "resolved_at", "approved_at"])
-    # The newest weekly report shows the queue's age as it is now.
-    newest = WeeklyReconciliation.objects.order_by("-week_start", "-revision").first()
-    if newest is not None:
-        newest.report = {**newest.report, "aging": aging_buckets(timezone.localdate())}
-        newest.save(update_fields=["report"])
-
-
 def load_finance_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     """The finance module's demo data (see the module docstring). Returns counts to print."""
     today = today or timezone.localdate()
@@ -463,7 +437,7 @@ def load_finance_demo(*, today: datetime.date | None = None) -> dict[str, int]:
     _agenda_done(users["wang.fang"], next(iter(weeks)))
     _release(users["li.na"], [invoice for r, invoice in invoices if r == 0])
     _deductions(users["li.na"], DEDUCT_FROM)
-    _backdate_exceptions()
+    backdate_exceptions()
     return {
         "purchase_orders": PurchaseOrder.objects.count(),
         "supplier_invoices": SupplierInvoice.objects.count(),
