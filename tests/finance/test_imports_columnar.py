@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from partnerdesk.audit.models import AuditEntry
+from partnerdesk.core.errors import InvalidInput
 from partnerdesk.finance.models import SupplierInvoice, SupplierInvoiceLine
 from partnerdesk.finance.services.imports import ImportRefused, columnar, import_documents
 from tests.factories import PartnerFactory
@@ -252,3 +253,21 @@ def test_small_files_go_row_by_row(setup, monkeypatch):
         setup, csv_text(invoice_rows()), fast=True, monkeypatch=monkeypatch
     )
     assert not took and counts[1] == 18
+
+
+def test_a_file_that_is_not_utf8_past_its_first_block_is_refused_row_by_row(setup, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = csv_text(invoice_rows(200)).encode("utf-8")  # past the 64 kB checked on upload
+    assert len(data) > 65536
+    data = data[:-20] + b"\xff\xfe" + data[-18:]  # a Latin-1 byte near the end
+    took = []
+    original = columnar.import_invoices
+    monkeypatch.setattr(
+        columnar, "import_invoices", lambda imp: took.append(original(imp)) or took[-1]
+    )
+    with pytest.raises(InvalidInput) as refused:
+        import_documents(user=setup, uploaded=SimpleUploadedFile("x.csv", data), kind="invoices")
+    assert took == [False]
+    assert "UTF-8" in str(refused.value)
+    assert not SupplierInvoice.objects.exists()

@@ -36,7 +36,7 @@ from partnerdesk.finance.engines import (
 )
 from partnerdesk.finance.engines import matching as engine
 from partnerdesk.finance.models import MatchRun, SupplierInvoice, ToleranceProfile
-from partnerdesk.finance.services.queue import keep_queue
+from partnerdesk.finance.services.queue import keep_queue, placeholders
 
 DUPLICATE_WINDOW_DAYS = 7
 
@@ -77,11 +77,7 @@ def _week_batch(start: datetime.date, end: datetime.date) -> _Batch:
 
 def _id_batch(ids: list[int]) -> _Batch:
     ids = sorted({int(i) for i in ids}) or [0]
-    return _Batch(f"{{a}}.id IN ({_marks(ids)}) AND {_ELIGIBLE}", tuple(ids), {"pk__in": ids})
-
-
-def _marks(values) -> str:
-    return ", ".join(["%s"] * len(values))
+    return _Batch(f"{{a}}.id IN ({placeholders(ids)}) AND {_ELIGIBLE}", tuple(ids), {"pk__in": ids})
 
 
 def _scaled(column: str, scale: int) -> str:

@@ -25,7 +25,8 @@ SETTLING = (Resolution.ACCEPTED, Resolution.CREDIT_NOTE)
 CHUNK = 5000
 
 
-def _marks(values) -> str:
+def placeholders(values) -> str:
+    """``%s, %s, …``: one per value."""
     return ", ".join(["%s"] * len(values))
 
 
@@ -35,7 +36,7 @@ def _existing(batch) -> pl.DataFrame:
         cursor.execute(
             "SELECT e.id, e.fingerprint, e.status, e.severity, e.amount_at_stake, e.detail "  # noqa: S608
             "FROM finance_matchexception e JOIN finance_supplierinvoice i "
-            f"ON i.id = e.invoice_id WHERE {where} AND e.status IN ({_marks(UNRESOLVED)})",
+            f"ON i.id = e.invoice_id WHERE {where} AND e.status IN ({placeholders(UNRESOLVED)})",
             (*params, *UNRESOLVED),
         )
         rows = cursor.fetchall()
@@ -64,7 +65,7 @@ def _settled(batch) -> pl.DataFrame:
             "SELECT e.fingerprint, MAX(CAST(ROUND(e.amount_at_stake * 100) AS INTEGER)) "  # noqa: S608
             "FROM finance_matchexception e JOIN finance_supplierinvoice i "
             f"ON i.id = e.invoice_id WHERE {where} AND e.status = %s "
-            f"AND e.resolution IN ({_marks(SETTLING)}) GROUP BY e.fingerprint",
+            f"AND e.resolution IN ({placeholders(SETTLING)}) GROUP BY e.fingerprint",
             (*params, ExceptionStatus.RESOLVED, *SETTLING),
         )
         rows = cursor.fetchall()
@@ -173,7 +174,7 @@ def _write(run, now, new_rows, changed, gone) -> None:
             cursor.execute(
                 "UPDATE finance_matchexception SET status = %s, resolution = %s, "  # noqa: S608
                 "resolved_at = %s, last_run_id = %s, justification = %s "
-                f"WHERE id IN ({_marks(ids)})",
+                f"WHERE id IN ({placeholders(ids)})",
                 (
                     ExceptionStatus.RESOLVED,
                     Resolution.CLEARED,

@@ -158,7 +158,7 @@ def _check(importer, frame: pl.DataFrame) -> tuple[list[_Doc], pl.DataFrame]:
     if not frame["invoice_number"].str.contains(r"^[\x20-\x7e]+$").all():
         raise _Decline
     kind = pl.col("kind").replace_strict(_KINDS) if "kind" in names else pl.lit(_KINDS[""])
-    frame = frame.with_columns(kind=kind, _row=pl.int_range(pl.len()))
+    frame = frame.with_columns(kind=kind)
     key = ["partner", "kind", "invoice_number"]
     head = [f.name for f in importer.head_fields if f.name != "kind"]
     # Each document's own fields the same on every one of its rows.
