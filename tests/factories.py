@@ -657,3 +657,199 @@ class DocumentImportFactory(DjangoModelFactory):
     kind = "invoices"
     file_name = "invoices.csv"
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+# --- quality -------------------------------------------------------------------------------------
+
+
+class AuditTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.AuditTemplate"
+
+    code = factory.Sequence(lambda n: f"TPL{n:03d}")
+    name = factory.Sequence(lambda n: f"Audit template {n}")
+
+
+class AuditSectionFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.AuditSection"
+
+    template = factory.SubFactory(AuditTemplateFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Section {n}")
+
+
+class AuditQuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.AuditQuestion"
+
+    section = factory.SubFactory(AuditSectionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    kind = "yes_no"
+    weight = factory.LazyFunction(lambda: Decimal("1"))
+
+
+class AuditScheduleFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.AuditSchedule"
+
+    partner = factory.SubFactory(PartnerFactory)
+    template = factory.SubFactory(AuditTemplateFactory)
+    frequency = "monthly"
+    next_due = datetime.date(2026, 12, 1)
+
+
+class AuditFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.Audit"
+
+    number = factory.Sequence(lambda n: f"AUD-2026-{n + 1:04d}")
+    partner = factory.SubFactory(PartnerFactory)
+    template = factory.SubFactory(AuditTemplateFactory)
+    planned_date = datetime.date(2026, 11, 20)
+
+
+class AuditAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.AuditAnswer"
+
+    audit = factory.SubFactory(AuditFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    section_title = "Section"
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    kind = "yes_no"
+    weight = factory.LazyFunction(lambda: Decimal("1"))
+
+
+class AuditEvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.AuditEvidence"
+
+    audit = factory.SubFactory(AuditFactory)
+    file = factory.LazyFunction(lambda: ContentFile(PDF, name="evidence.pdf"))
+    original_name = "evidence.pdf"
+    content_type = "application/pdf"
+    size = len(PDF)
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class DefectTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.DefectType"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"DEF{n:03d}")
+    name = factory.Sequence(lambda n: f"Defect {n}")
+
+
+class InspectionStandardFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.InspectionStandard"
+
+    code = factory.Sequence(lambda n: f"STD{n:03d}")
+    name = factory.Sequence(lambda n: f"Standard {n}")
+    item = "HOUSING-A"
+    level = "II"
+    aql = factory.LazyFunction(lambda: Decimal("1.0"))
+
+
+class InspectionParameterFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.InspectionParameter"
+
+    standard = factory.SubFactory(InspectionStandardFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"param{n}")
+    name = factory.Sequence(lambda n: f"Parameter {n}")
+    unit = "mm"
+    lower_limit = factory.LazyFunction(lambda: Decimal("9.9"))
+    upper_limit = factory.LazyFunction(lambda: Decimal("10.1"))
+    plausible_min = factory.LazyFunction(lambda: Decimal("0"))
+    plausible_max = factory.LazyFunction(lambda: Decimal("100"))
+
+
+class SamplingStateFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.SamplingState"
+
+    partner = factory.SubFactory(PartnerFactory)
+    standard = factory.SubFactory(InspectionStandardFactory)
+
+
+class LotInspectionFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.LotInspection"
+
+    number = factory.Sequence(lambda n: f"LOT-2026-{n + 1:04d}")
+    receipt_line = factory.SubFactory(GoodsReceiptLineFactory)
+    partner = factory.SelfAttribute("receipt_line.receipt.partner")
+    standard = factory.SubFactory(InspectionStandardFactory)
+    lot_size = 1000
+    level = "II"
+    aql = factory.LazyFunction(lambda: Decimal("1.0"))
+    severity = "normal"
+    code_letter = "J"
+    plan_letter = "J"
+    sample_size = 80
+    accept_number = 2
+    reject_number = 3
+    plan_explanation = "ISO 2859-1 Table 2-A (normal), lot 1000, level II: code letter J"
+
+
+class SampleReadingFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.SampleReading"
+
+    inspection = factory.SubFactory(LotInspectionFactory)
+    unit_no = factory.Sequence(lambda n: n + 1)
+    parameter = factory.SubFactory(
+        InspectionParameterFactory, standard=factory.SelfAttribute("..inspection.standard")
+    )
+    value = factory.LazyFunction(lambda: Decimal("10"))
+    conforming = True
+
+
+class NonconformanceFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.Nonconformance"
+
+    number = factory.Sequence(lambda n: f"NC-2026-{n + 1:04d}")
+    partner = factory.SubFactory(PartnerFactory)
+    source = "production"
+    defect_type = factory.SubFactory(DefectTypeFactory)
+    title = factory.Sequence(lambda n: f"Nonconformance {n}")
+    detected_on = datetime.date(2026, 11, 10)
+    reported_severity = "minor"
+    severity = "minor"
+
+
+class CorrectiveActionFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.CorrectiveAction"
+
+    number = factory.Sequence(lambda n: f"8D-2026-{n + 1:04d}")
+    nonconformance = factory.SubFactory(NonconformanceFactory)
+    partner = factory.SelfAttribute("nonconformance.partner")
+    opened_at = factory.LazyFunction(timezone.now)
+
+
+class EightDStageFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.EightDStage"
+
+    action = factory.SubFactory(CorrectiveActionFactory)
+    stage = 0
+    due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+
+
+class CostEventFactory(DjangoModelFactory):
+    class Meta:
+        model = "quality.CostEvent"
+
+    kind = "quality_defect"
+    occurred_on = datetime.date(2026, 11, 10)
+    amount = factory.LazyFunction(lambda: Decimal("1200.00"))
+    currency = "CNY"
+    partner = factory.SubFactory(PartnerFactory)
+    description = "Sorting of a rejected lot"

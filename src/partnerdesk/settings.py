@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "partnerdesk.contracts",
     "partnerdesk.performance",
     "partnerdesk.finance",
+    "partnerdesk.quality",
     "partnerdesk.notifications",
     "partnerdesk.demo",
 ]

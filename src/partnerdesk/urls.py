@@ -10,6 +10,7 @@ urlpatterns = [
     path("contracts/", include("partnerdesk.contracts.urls")),
     path("performance/", include("partnerdesk.performance.urls")),
     path("finance/", include("partnerdesk.finance.urls")),
+    path("quality/", include("partnerdesk.quality.urls")),
     path("notifications/", include("partnerdesk.notifications.urls")),
     path("history/", include("partnerdesk.audit.urls")),
     path("api/v1/", api.urls),

@@ -309,7 +309,13 @@ def test_four_way_counts_only_accepted_and_holds_what_awaits_inspection():
     assert result.exceptions.filter(pl.col("type") == T.QUALITY_HOLD).is_empty()
     qty = one(result, T.QUANTITY_VARIANCE)
     assert (qty["severity"], qty["amount_at_stake"]) == ("block", D(450))  # 45 over 55 accepted
-    # The same receipts in 3-way: received is what counts, inspection does not matter.
+    # The same receipts in 3-way: received counts, less the 5 rejected (returned goods are
+    # not billable); the 40 awaiting inspection count as received.
+    three_way = run([line()], receipts=receipts, profiles=[LOOSE_AMOUNT])
+    assert found(three_way) == {("quantity_variance", "block", 1)}
+    assert one(three_way, T.QUANTITY_VARIANCE)["amount_at_stake"] == D(50)
+    # Nothing rejected: received is what counts.
+    receipts[0] = receipt(qty_received=D(60), qty_accepted=D(60), qty_rejected=D(0))
     assert run([line()], receipts=receipts).exceptions.is_empty()
 
 
@@ -429,7 +435,8 @@ def test_arithmetic_of_lines_and_totals():
     ],
 )
 def test_the_quantity_basis_follows_the_match_mode(mode, basis, expected):
-    receipts = [receipt(qty_received=D(90), qty_accepted=D(80), qty_rejected=D(10))]
+    # 3-way: received less rejected (100 - 10); 4-way: accepted (80).
+    receipts = [receipt(qty_received=D(100), qty_accepted=D(80), qty_rejected=D(10))]
     result = run(
         [line(qty=D(90))], pos=[po(match_mode=mode)], receipts=receipts, profiles=[LOOSE_AMOUNT]
     )

@@ -82,6 +82,28 @@ _VIEW_DIRECTORY = [
     "finance.view_weeklyreconciliation",
     "finance.view_agendaitem",
     "finance.view_documentimport",
+    *(
+        f"quality.view_{model}"
+        for model in (
+            "audittemplate",
+            "auditsection",
+            "auditquestion",
+            "auditschedule",
+            "audit",
+            "auditanswer",
+            "auditevidence",
+            "inspectionstandard",
+            "inspectionparameter",
+            "samplingstate",
+            "lotinspection",
+            "samplereading",
+            "defecttype",
+            "nonconformance",
+            "correctiveaction",
+            "eightdstage",
+            "costevent",
+        )
+    ),
 ]
 
 # Outsourcing owns contracts and SLAs, and records the measurements.
@@ -118,6 +140,20 @@ _FINANCE_CONTROLS = (
     + _crud("finance", "toleranceprofile", "add", "change", "delete")
     + _crud("finance", "itemcategory", "add", "change")
 )
+# Quality controls: audits, inspection, nonconformances and 8D, costs of poor quality.
+_QUALITY_CONTROLS = (
+    _crud("quality", "audittemplate", "add", "change")
+    + _crud("quality", "auditschedule", "add", "change")
+    + _crud("quality", "audit", "add", "change")
+    + _crud("quality", "inspectionstandard", "add", "change")
+    + _crud("quality", "defecttype", "add", "change")
+    + _crud("quality", "lotinspection", "add", "change")
+    + _crud("quality", "nonconformance", "add", "change")
+    + _crud("quality", "correctiveaction", "add", "change")
+    + ["quality.review_correctiveaction", "quality.submit_correctiveaction"]
+    + _crud("quality", "costevent", "add")
+    + _crud("finance", "goodsreceiptline", "change")
+)
 _POLICY_OWNER = _crud("performance", "metric", "add", "change") + [
     "performance.add_scorecardpolicy",
 ]
@@ -140,12 +176,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "partnerdocument", "add"),
     QUALITY: _VIEW_DIRECTORY
+    + _QUALITY_CONTROLS
     + _crud("performance", "measurement", "add", "change")
-    + _crud("finance", "goodsreceiptline", "change")
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "certification", "add", "change", "delete")
     + _crud("partners", "partnerdocument", "add", "change"),
-    MANUFACTURING: _VIEW_DIRECTORY,
+    # Production reports nonconformances and the material it loses.
+    MANUFACTURING: _VIEW_DIRECTORY
+    + _crud("quality", "nonconformance", "add")
+    + _crud("quality", "costevent", "add"),
     MANAGEMENT: _VIEW_DIRECTORY
     + _PERIOD_CLOSER
     + _POLICY_OWNER
@@ -175,6 +214,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "finance.view_goodsreceiptline",
         "finance.view_supplierinvoice",
         "finance.view_supplierinvoiceline",
+        # Their own audits, lots and nonconformances; they work their 8D stages.
+        "quality.view_audit",
+        "quality.view_auditanswer",
+        "quality.view_auditevidence",
+        "quality.view_lotinspection",
+        "quality.view_samplereading",
+        "quality.view_nonconformance",
+        "quality.view_correctiveaction",
+        "quality.view_eightdstage",
+        "quality.submit_correctiveaction",
     ],
     ADMINISTRATOR: _VIEW_DIRECTORY
     + _CONTRACT_OWNER
@@ -196,6 +245,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("accounts", "user", "view", "add", "change")
     + _PURCHASING
     + _FINANCE_CONTROLS
-    + _crud("finance", "goodsreceiptline", "change")
+    + _QUALITY_CONTROLS
     + ["finance.approve_matchexception"],
 }

@@ -98,6 +98,12 @@ SCHEDULE: list[Job] = [
         at=datetime.time(3, 45),
     ),
     Job(
+        "quality-daily",
+        "partnerdesk.quality.tasks.daily_quality_job",
+        every="daily",
+        at=datetime.time(7, 20),
+    ),
+    Job(
         "prune-task-results",
         "partnerdesk.core.tasks.prune_task_results",
         every="daily",

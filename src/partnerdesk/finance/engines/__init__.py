@@ -65,7 +65,7 @@ RECEIPT_LINES_SCHEMA = {
     "receipt_line_id": I64, "po_line_id": I64,
     "qty_received": I64,  # [Q]
     "qty_accepted": I64,  # [Q], nullable: not inspected yet
-    "qty_rejected": I64,  # [Q], nullable; informational, not used by the engine
+    "qty_rejected": I64,  # [Q], nullable; 3way bills what was received less this
     "on_hold": pl.Boolean,  # quality hold
 }
 INVOICE_LINES_SCHEMA = {

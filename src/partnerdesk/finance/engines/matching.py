@@ -6,7 +6,8 @@ in Int128 and rounded half up (away from zero) to the scale of the result.
 Rules ("line" = invoice line, "PO line" = the one it references):
 
 - **References.** Price: the PO unit price. Quantity basis by the PO line's ``match_mode``:
-  2way ordered, 3way the sum received, 4way the sum accepted by inspection. Quantity reference
+  2way ordered, 3way the sum received less what inspection rejected (returned or scrapped
+  goods are not billable), 4way the sum accepted by inspection. Quantity reference
   = basis - quantity invoiced before (``prior_invoiced`` plus the earlier lines of this batch on
   the PO line in invoice_date, invoice_id, invoice_line_id order), never below 0. Amount
   reference = min(line qty, quantity reference) * PO price. Variance = invoice - reference.
@@ -156,6 +157,7 @@ def _prepare(po, receipts, lines, invoices, prior, profiles) -> pl.LazyFrame:
         .group_by("po_line_id")
         .agg(
             col("qty_received", "qty_accepted").sum(),
+            qty_rejected=col("qty_rejected").fill_null(0).sum(),
             qty_on_hold=pl.when("on_hold").then("qty_received").otherwise(0).sum(),
             qty_pending=pl.when(pending).then("qty_received").otherwise(0).sum(),
         )
@@ -194,7 +196,9 @@ def _prepare(po, receipts, lines, invoices, prior, profiles) -> pl.LazyFrame:
         .join(rec, on="po_line_id", how="left")
         .join(pri, on="po_line_id", how="left")
         .with_columns(
-            col("^qty_(received|accepted|on_hold|pending|before)$", "earlier").fill_null(0),
+            col("^qty_(received|accepted|rejected|on_hold|pending|before)$", "earlier").fill_null(
+                0
+            ),
             category=pl.when("po_ok").then(col("po_category").fill_null("")).otherwise(pl.lit("")),
             match_mode=col("po_match_mode"),
         )
@@ -206,7 +210,7 @@ def _references(df: pl.LazyFrame, allowance: pl.Expr) -> pl.LazyFrame:
     mode, same = col("match_mode"), (col("currency") == col("po_currency")).fill_null(False)
     basis = pl.when(mode == "2way").then("po_qty_ordered").when(mode == "3way")
     df = df.with_columns(
-        qty_basis=basis.then("qty_received").otherwise("qty_accepted"),
+        qty_basis=basis.then(col("qty_received") - col("qty_rejected")).otherwise("qty_accepted"),
         qty_prior=col("qty_before") + col("earlier"),
         price_ref=col("po_unit_price"),
         same_currency=same,

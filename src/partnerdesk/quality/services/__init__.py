@@ -1,0 +1,1 @@
+"""Every write of the quality module (audits, inspections, nonconformances and 8D, costs)."""

@@ -1,0 +1,38 @@
+"""Human numbers for quality records: PREFIX-YEAR-0001, counted per prefix and year."""
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+
+ATTEMPTS = 5
+
+
+def next_number(model, prefix: str, year: int | None = None) -> str:
+    year = year or timezone.localdate().year
+    stem = f"{prefix}-{year}-"
+    # Longest first, then highest: "…-10000" comes after "…-9999".
+    last = (
+        model.objects.filter(number__startswith=stem)
+        .order_by(Length("number").desc(), "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    tail = (last or "")[len(stem) :]
+    highest = int(tail) if tail.isdigit() else 0
+    return f"{stem}{highest + 1:04d}"
+
+
+def save_numbered(instance, prefix: str, year: int | None = None):
+    """Give ``instance`` the next free number and insert it. Two writers racing for the same
+    number meet the unique constraint; the loser takes the next one."""
+    for attempt in range(ATTEMPTS):
+        instance.number = next_number(type(instance), prefix, year)
+        try:
+            with transaction.atomic():
+                instance.save(force_insert=True)
+            return instance
+        except IntegrityError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            instance.pk = None
+    return instance

@@ -1,0 +1,78 @@
+from django.urls import path
+
+from partnerdesk.quality.views import actions, audits, costs, home, inspections, ncs, templates
+
+app_name = "quality"
+
+urlpatterns = [
+    path("", home.quality_home, name="home"),
+    # audits
+    path("audits/", audits.audit_list, name="audit_list"),
+    path("audits/new/", audits.audit_create, name="audit_create"),
+    path("audits/<int:pk>/", audits.audit_detail, name="audit_detail"),
+    path("audits/<int:pk>/conduct/", audits.audit_conduct, name="audit_conduct"),
+    path("audits/<int:pk>/report/", audits.audit_report, name="audit_report"),
+    path("audits/<int:pk>/start/", audits.audit_start, name="audit_start"),
+    path("audits/<int:pk>/close/", audits.audit_close, name="audit_close"),
+    path("audits/<int:pk>/cancel/", audits.audit_cancel, name="audit_cancel"),
+    path("audits/<int:pk>/evidence/", audits.evidence_upload, name="evidence_upload"),
+    path("answers/<int:pk>/", audits.answer_save, name="answer_save"),
+    path("answers/<int:pk>/nonconformance/", audits.answer_nc, name="answer_nc"),
+    path("evidence/<int:pk>/file/", audits.evidence_file, name="evidence_file"),
+    path("evidence/<int:pk>/delete/", audits.evidence_delete, name="evidence_delete"),
+    path("schedules/", audits.schedule_list, name="schedule_list"),
+    path("schedules/new/", audits.schedule_create, name="schedule_create"),
+    path("schedules/<int:pk>/edit/", audits.schedule_edit, name="schedule_edit"),
+    # audit templates
+    path("templates/", templates.template_list, name="template_list"),
+    path("templates/new/", templates.template_create, name="template_create"),
+    path("templates/<int:pk>/", templates.template_detail, name="template_detail"),
+    path("templates/<int:pk>/edit/", templates.template_edit, name="template_edit"),
+    path("templates/<int:pk>/sections/new/", templates.section_create, name="section_create"),
+    path("sections/<int:pk>/edit/", templates.section_edit, name="section_edit"),
+    path("sections/<int:pk>/delete/", templates.section_delete, name="section_delete"),
+    path("sections/<int:pk>/questions/new/", templates.question_create, name="question_create"),
+    path("questions/<int:pk>/edit/", templates.question_edit, name="question_edit"),
+    path("questions/<int:pk>/delete/", templates.question_delete, name="question_delete"),
+    # inspection
+    path("standards/", inspections.standard_list, name="standard_list"),
+    path("standards/new/", inspections.standard_create, name="standard_create"),
+    path("standards/<int:pk>/", inspections.standard_detail, name="standard_detail"),
+    path("standards/<int:pk>/edit/", inspections.standard_edit, name="standard_edit"),
+    path(
+        "standards/<int:pk>/parameters/new/",
+        inspections.parameter_create,
+        name="parameter_create",
+    ),
+    path("parameters/<int:pk>/edit/", inspections.parameter_edit, name="parameter_edit"),
+    path("parameters/<int:pk>/delete/", inspections.parameter_delete, name="parameter_delete"),
+    path("inspections/", inspections.lot_list, name="lot_list"),
+    path("inspections/to-do/", inspections.lot_todo, name="lot_todo"),
+    path("inspections/new/<int:line_pk>/", inspections.lot_open, name="lot_open"),
+    path("inspections/<int:pk>/", inspections.lot_detail, name="lot_detail"),
+    path("inspections/<int:pk>/readings/", inspections.lot_readings, name="lot_readings"),
+    path("inspections/<int:pk>/import/", inspections.lot_import, name="lot_import"),
+    path("inspections/<int:pk>/dispose/", inspections.lot_dispose, name="lot_dispose"),
+    path("sampling/", inspections.sampling_list, name="sampling_list"),
+    path("sampling/<int:pk>/resume/", inspections.sampling_resume, name="sampling_resume"),
+    # nonconformances and 8D
+    path("nonconformances/", ncs.nc_list, name="nc_list"),
+    path("nonconformances/new/", ncs.nc_create, name="nc_create"),
+    path("nonconformances/<int:pk>/", ncs.nc_detail, name="nc_detail"),
+    path("nonconformances/<int:pk>/edit/", ncs.nc_edit, name="nc_edit"),
+    path("nonconformances/<int:pk>/close/", ncs.nc_close, name="nc_close"),
+    path("nonconformances/<int:pk>/cancel/", ncs.nc_cancel, name="nc_cancel"),
+    path("nonconformances/<int:pk>/action/", ncs.action_open, name="action_open"),
+    path("actions/", actions.action_list, name="action_list"),
+    path("actions/<int:pk>/", actions.action_detail, name="action_detail"),
+    path("actions/<int:pk>/effectiveness/", actions.effectiveness, name="effectiveness"),
+    path("actions/<int:pk>/close/", actions.action_close, name="action_close"),
+    path("stages/<int:pk>/submit/", actions.stage_submit, name="stage_submit"),
+    path("stages/<int:pk>/accept/", actions.stage_accept, name="stage_accept"),
+    path("stages/<int:pk>/send-back/", actions.stage_send_back, name="stage_send_back"),
+    path("stages/<int:pk>/due/", actions.stage_due, name="stage_due"),
+    # costs
+    path("costs/", costs.cost_list, name="cost_list"),
+    path("costs/new/", costs.cost_create, name="cost_create"),
+    path("costs/<int:pk>/correct/", costs.cost_correct, name="cost_correct"),
+]
