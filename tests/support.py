@@ -45,7 +45,8 @@ def assert_error(response, status: int, code: str, fields: dict | None = None) -
 
 def restore_shipped_data() -> None:
     """Put back the rows the data migrations ship (metric library, review checklists, the
-    default tolerance profile, finance metrics). Tests on ``transactional_db`` (the browser and
+    default tolerance profile, finance metrics, the quality templates, defect types and
+    metrics). Tests on ``transactional_db`` (the browser and
     the API fuzz) empty every table after each test, these rows included. Idempotent."""
     from importlib import import_module
 
@@ -55,6 +56,7 @@ def restore_shipped_data() -> None:
         ("partnerdesk.performance.migrations.0002_default_metrics", ["create_metrics"]),
         ("partnerdesk.finance.migrations.0002_default_checklists", ["load", "default_profile"]),
         ("partnerdesk.finance.migrations.0003_derived_metrics", ["add"]),
+        ("partnerdesk.quality.migrations.0002_shipped_data", ["load"]),
     ):
         migration = import_module(module)
         for name in functions:

@@ -97,6 +97,7 @@ def _mount_routers() -> None:
     from partnerdesk.finance.import_api import router as finance_import_router
     from partnerdesk.partners.api import router as partners_router
     from partnerdesk.performance.api import router as performance_router
+    from partnerdesk.quality.api import router as quality_router
 
     api.add_router("", accounts_router)
     api.add_router("", partners_router)
@@ -104,6 +105,7 @@ def _mount_routers() -> None:
     api.add_router("", performance_router)
     api.add_router("", finance_router)
     api.add_router("", finance_import_router)
+    api.add_router("/quality", quality_router)
 
 
 _mount_routers()

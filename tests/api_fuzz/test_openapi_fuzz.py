@@ -16,8 +16,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, settings, strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -93,6 +92,7 @@ def seeded(transactional_db, roles, admin_user):
     )
     KNOWN_IDS.update(_seed_contracts_and_performance(admin_user, partner))
     KNOWN_IDS.update(_seed_finance(admin_user, partner))
+    KNOWN_IDS.update(_seed_quality(admin_user, partner))
     _, raw = api_token_create(user=admin_user, name="fuzz")
     # As Django's test client does: keep the connection across requests instead of closing it
     # after each one (CONN_MAX_AGE=0), which costs a reconnect per request on PostgreSQL.
@@ -273,6 +273,140 @@ def _seed_finance(user, partner) -> dict:
         "exception_id": MatchException.objects.filter(invoice=invoice).first().pk,
         "reconciliation_id": recon.pk,
         "profile_id": profile.pk,
+    }
+
+
+def _seed_quality(user, partner) -> dict:
+    """A template with a section and questions, a schedule, an audit in progress with an
+    answer and evidence, a standard with a parameter, a lot rejected from its readings (its
+    nonconformance, the quality hold, a sampling state) and another line still to inspect, a
+    customer complaint with an 8D whose D0 is submitted, and a cost event."""
+    import datetime
+    from decimal import Decimal
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from partnerdesk.finance.services import documents
+    from partnerdesk.quality.models import DefectType, SamplingState
+    from partnerdesk.quality.services import audits, costs, inspection, nonconformance
+    from tests.factories import PDF
+
+    # transactional_db empties the tables after each test, the shipped defect types with them.
+    import_module("partnerdesk.quality.migrations.0002_shipped_data").load(apps, None)
+    today = timezone.localdate()
+    template = audits.template_create(user=user, data={"code": "FUZZ-TPL", "name": "Fuzz audit"})
+    section = audits.section_add(user=user, template=template, data={"title": "Plant"})
+    question = audits.question_add(user=user, section=section, data={"text": "Calibrated?"})
+    audits.question_add(
+        user=user,
+        section=section,
+        data={"text": "Valid gauges", "kind": "numeric", "lower_limit": Decimal(95)},
+    )
+    schedule = audits.schedule_create(
+        user=user,
+        data={
+            "partner": partner,
+            "template": template,
+            "frequency": "monthly",
+            "next_due": today + datetime.timedelta(days=30),
+        },
+    )
+    audit = audits.audit_plan(user=user, partner=partner, template=template, planned_date=today)
+    answer = audit.answers.order_by("position").first()
+    audits.answer_record(user=user, answer=answer, data={"yes": True})
+    evidence = audits.evidence_add(
+        user=user, audit=audit, answer=answer, uploaded_file=SimpleUploadedFile("a.pdf", PDF)
+    )
+
+    standard = inspection.standard_create(
+        user=user,
+        data={"code": "FUZZ-STD", "name": "Fuzz regrind", "item": "FUZZ-ITEM", "aql": "6.5"},
+    )
+    parameter = inspection.parameter_add(
+        user=user,
+        standard=standard,
+        data={
+            "code": "moisture",
+            "name": "Moisture",
+            "unit": "%",
+            "upper_limit": Decimal("0.5"),
+            "plausible_min": Decimal(0),
+            "plausible_max": Decimal(20),
+            "defect_type": DefectType.objects.get(code="MOISTURE"),
+        },
+    )
+    day = today - datetime.timedelta(days=3)
+    lines = [{"item": "FUZZ-ITEM", "quantity": "8", "unit_price": "10"} for _ in range(2)]
+    documents.purchase_order_create(
+        user=user,
+        data={
+            "partner": partner.pk,
+            "number": "PO-FUZZ-Q",
+            "order_date": day,
+            "currency": "CNY",
+            "lines": lines,
+        },
+    )
+    receipt = documents.receipt_create(
+        user=user,
+        data={
+            "partner": partner.pk,
+            "number": "DN-FUZZ-Q",
+            "received_on": day,
+            "lines": [
+                {"order": "PO-FUZZ-Q", "order_line": n, "quantity_received": "8"} for n in (1, 2)
+            ],
+        },
+    )
+    # 8 pieces at AQL 6.5: n=2, Ac 0, Re 1; one unit out of limits rejects the lot.
+    lot = inspection.lot_open(user=user, receipt_line=receipt.lines.get(line_no=1))
+    rows = [inspection.ReadingRow(1, "moisture", "0.2"), inspection.ReadingRow(2, "moisture", "3")]
+    lot = inspection.readings_record(user=user, inspection=lot, rows=rows)
+
+    complaint = nonconformance.nc_create(
+        user=user,
+        data={
+            "partner": partner,
+            "source": "customer_complaint",
+            "customer_reference": "CC-FUZZ",
+            "defect_type": DefectType.objects.get(code="CONTAMINATION"),
+            "title": "Specks",
+            "reported_severity": "minor",
+        },
+    )
+    action = nonconformance.action_open(user=user, nc=complaint)
+    stage = action.stages.get(stage=0)
+    nonconformance.stage_submit(user=user, stage=stage, content="Team formed")
+    event = costs.cost_record(
+        user=user,
+        data={
+            "kind": "material_loss",
+            "occurred_on": day,
+            "amount": Decimal("250"),
+            "currency": "CNY",
+            "partner": partner,
+            "description": "Purged regrind",
+        },
+    )
+    return {
+        "template_id": template.pk,
+        "section_id": section.pk,
+        "question_id": question.pk,
+        "schedule_id": schedule.pk,
+        "audit_id": audit.pk,
+        "answer_id": answer.pk,
+        "evidence_id": evidence.pk,
+        "standard_id": standard.pk,
+        "parameter_id": parameter.pk,
+        "lot_id": lot.pk,
+        "state_id": SamplingState.objects.get(partner=partner, standard=standard).pk,
+        "nc_id": complaint.pk,
+        "action_id": action.pk,
+        "stage_id": stage.pk,
+        "cost_event_id": event.pk,
     }
 
 

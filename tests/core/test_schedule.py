@@ -246,6 +246,8 @@ def test_every_scheduled_job_names_a_real_task():
         "prune-import-uploads",
         "check-new-invoices",
         "prune-document-uploads",
+        "quality-daily",
+        "eightd-overdue",
         "prune-task-results",
     ]
     for job in SCHEDULE:

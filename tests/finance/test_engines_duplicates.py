@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from partnerdesk.finance.engines import INVOICES_SCHEMA, frame, records
 from partnerdesk.finance.engines.duplicates import (

@@ -6,8 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from partnerdesk.finance.engines import (
     INVOICE_LINES_SCHEMA,

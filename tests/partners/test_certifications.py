@@ -5,8 +5,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.core import mail
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from partnerdesk.core.errors import Forbidden, InvalidInput
 from partnerdesk.notifications.models import Notification

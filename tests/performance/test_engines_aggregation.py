@@ -4,8 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from partnerdesk.performance.engines.aggregation import (
     Aggregation,

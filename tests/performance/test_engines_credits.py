@@ -3,8 +3,7 @@
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from partnerdesk.performance.engines.aggregation import Aggregation, Observation, aggregate
 from partnerdesk.performance.engines.credits import (

@@ -4,8 +4,7 @@ the switching rules of clause 9. Expected values are read from the published tab
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from partnerdesk.quality.engines import sampling_tables as tables
 from partnerdesk.quality.engines.sampling import (

@@ -143,9 +143,17 @@ _FINANCE_CONTROLS = (
 # Quality controls: audits, inspection, nonconformances and 8D, costs of poor quality.
 _QUALITY_CONTROLS = (
     _crud("quality", "audittemplate", "add", "change")
+    # A template's sections and questions and a standard's parameters are edited with it (the
+    # services write them through audited_create/update/delete, which check these); answers
+    # and sampling states are fetched with restrict(user, "change") to be changed.
+    + _crud("quality", "auditsection", "add", "change", "delete")
+    + _crud("quality", "auditquestion", "add", "change", "delete")
     + _crud("quality", "auditschedule", "add", "change")
     + _crud("quality", "audit", "add", "change")
+    + _crud("quality", "auditanswer", "change")
     + _crud("quality", "inspectionstandard", "add", "change")
+    + _crud("quality", "inspectionparameter", "add", "change", "delete")
+    + _crud("quality", "samplingstate", "change")
     + _crud("quality", "defecttype", "add", "change")
     + _crud("quality", "lotinspection", "add", "change")
     + _crud("quality", "nonconformance", "add", "change")

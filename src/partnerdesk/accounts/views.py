@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partnerdesk.accounts import services
-from partnerdesk.accounts import users as user_services
+from partnerdesk.accounts import services, users as user_services
 from partnerdesk.accounts.forms import ApiTokenForm, UserForm
 from partnerdesk.accounts.models import ApiToken, User
 from partnerdesk.core.views_helpers import save_form

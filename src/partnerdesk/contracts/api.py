@@ -31,8 +31,7 @@ from partnerdesk.contracts.schemas import (
     DisputeLevelOut,
     RaciActivityOut,
 )
-from partnerdesk.contracts.services import contracts as services
-from partnerdesk.contracts.services import parts
+from partnerdesk.contracts.services import contracts as services, parts
 from partnerdesk.core.errors import InvalidInput
 from partnerdesk.core.listing import ApiPagination, apply_sort
 from partnerdesk.organisation.models import Person

@@ -3,8 +3,7 @@
 
 from django import forms
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from partnerdesk.core.errors import Conflict, InvalidInput
 

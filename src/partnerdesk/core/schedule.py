@@ -103,6 +103,7 @@ SCHEDULE: list[Job] = [
         every="daily",
         at=datetime.time(7, 20),
     ),
+    Job("eightd-overdue", "partnerdesk.quality.tasks.notify_overdue_8d", every="hourly"),
     Job(
         "prune-task-results",
         "partnerdesk.core.tasks.prune_task_results",

@@ -26,6 +26,7 @@ from partnerdesk.demo.partners_data import (
     TEAMS,
 )
 from partnerdesk.demo.performance_demo import load_performance_demo
+from partnerdesk.demo.quality import load_quality_demo
 from partnerdesk.organisation.models import Department, DepartmentKind, Person, Team
 from partnerdesk.partners import services
 from partnerdesk.partners.choices import ContactRole, OwnerRole
@@ -298,6 +299,7 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
         _documents(admin, partner, today)
     performance = load_performance_demo(seed=seed, today=today)
     finance = load_finance_demo(today=today)
+    quality = load_quality_demo(seed=seed, today=today)  # inspects the finance demo's receipts
     return {
         "partners": Partner.objects.count(),
         "contacts": PartnerContact.objects.count(),
@@ -306,4 +308,5 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
         "users": User.objects.count(),
         **performance,
         **finance,
+        **quality,
     }

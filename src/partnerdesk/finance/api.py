@@ -24,8 +24,8 @@ from partnerdesk.finance.api_exceptions import (
     list_reconciliations,
     record_credit_note,
     resolve_exception,
+    router as exceptions_router,
 )
-from partnerdesk.finance.api_exceptions import router as exceptions_router
 from partnerdesk.finance.api_reviews import (
     answer_check,
     apply_deduction,
@@ -34,8 +34,8 @@ from partnerdesk.finance.api_reviews import (
     invoice_credit_proposals,
     invoice_deductions,
     rerun_review,
+    router as reviews_router,
 )
-from partnerdesk.finance.api_reviews import router as reviews_router
 from partnerdesk.finance.api_setup import (
     create_category,
     create_profile,
@@ -44,9 +44,9 @@ from partnerdesk.finance.api_setup import (
     list_categories,
     list_match_runs,
     list_profiles,
+    router as setup_router,
     update_profile,
 )
-from partnerdesk.finance.api_setup import router as setup_router
 from partnerdesk.finance.filters import (
     INVOICE_SORTS,
     ORDER_SORTS,

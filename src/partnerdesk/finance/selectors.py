@@ -17,6 +17,7 @@ from partnerdesk.finance.choices import (
 from partnerdesk.finance.models import (
     DocumentReview,
     GoodsReceipt,
+    GoodsReceiptLine,
     InvoiceDeduction,
     MatchException,
     PurchaseOrder,
@@ -59,7 +60,15 @@ def receipt_get(*, user, pk) -> GoodsReceipt:
     return (
         GoodsReceipt.objects.restrict(user)
         .select_related("partner")
-        .prefetch_related("lines__order_line__order")
+        .prefetch_related(
+            # Each line with its lot inspection (quality), shown on the receipt's page.
+            Prefetch(
+                "lines",
+                queryset=GoodsReceiptLine.objects.select_related(
+                    "order_line__order", "lot_inspection"
+                ),
+            )
+        )
         .get(pk=pk)
     )
 

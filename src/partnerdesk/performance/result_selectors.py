@@ -10,8 +10,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from partnerdesk.performance.choices import Aggregation, CreditModel, Outcome
-from partnerdesk.performance.choices import Direction as DirectionChoice
+from partnerdesk.performance.choices import (
+    Aggregation,
+    CreditModel,
+    Direction as DirectionChoice,
+    Outcome,
+)
 from partnerdesk.performance.engines.credits import Direction, is_breach
 from partnerdesk.performance.models import (
     CreditProposal,

@@ -25,7 +25,9 @@ ID = Field(None, ge=1, le=2**31)
 class AuditFilter(InputFilterSchema):
     q: Annotated[
         str | None,
-        FilterLookup(["number__icontains", "partner__code__icontains", "partner__name__icontains"]),
+        FilterLookup(
+            ["number__icontains", "partner__code__icontains", "partner__legal_name__icontains"]
+        ),
     ] = Field(None, max_length=100, description="Search audit number and partner")
     partner: Annotated[int | None, FilterLookup("partner_id")] = ID
     template: Annotated[int | None, FilterLookup("template_id")] = ID

@@ -31,6 +31,15 @@ from partnerdesk.quality.models import (
     SampleReading,
     SamplingState,
 )
+from partnerdesk.quality.selectors_pages import (  # re-exported for callers
+    cost_by_month as cost_by_month,
+    lot_acceptance_by_month as lot_acceptance_by_month,
+    lot_invoices as lot_invoices,
+    lot_parameters as lot_parameters,
+    lots_awaiting as lots_awaiting,
+    nc_by_defect as nc_by_defect,
+    quality_staff as quality_staff,
+)
 
 # --- audits ------------------------------------------------------------------------------------
 
@@ -366,3 +375,6 @@ def overview_counts(*, user) -> dict:
         "audits_planned": audits["planned"],
         "audits_in_progress": audits["in_progress"],
     }
+
+
+# --- pages: the quality home, a lot's parameters and invoices, people to choose ----------------

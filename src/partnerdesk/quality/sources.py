@@ -110,6 +110,8 @@ def ppm_defective(period_start: datetime.date, period_end: datetime.date):
 
 @register("audit_score", "Supplier audit score (%)")
 def audit_score(period_start: datetime.date, period_end: datetime.date):
+    from django.utils import timezone
+
     from partnerdesk.quality.choices import AuditStatus
     from partnerdesk.quality.models import Audit
 
@@ -125,7 +127,9 @@ def audit_score(period_start: datetime.date, period_end: datetime.date):
     for partner_id, number, score, closed_at in audits:
         for contract_id in contracts[partner_id]:
             found[contract_id].append(
-                Observation(value=Decimal(score), at=closed_at.date(), key=f"audit:{number}")
+                Observation(
+                    value=Decimal(score), at=timezone.localdate(closed_at), key=f"audit:{number}"
+                )
             )
     return dict(found)
 

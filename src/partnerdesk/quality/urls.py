@@ -1,6 +1,17 @@
 from django.urls import path
 
-from partnerdesk.quality.views import actions, audits, costs, home, inspections, ncs, templates
+from partnerdesk.quality.views import (
+    actions,
+    audit_conduct,
+    audits,
+    costs,
+    home,
+    inspections,
+    ncs,
+    schedules,
+    standards,
+    templates,
+)
 
 app_name = "quality"
 
@@ -10,19 +21,19 @@ urlpatterns = [
     path("audits/", audits.audit_list, name="audit_list"),
     path("audits/new/", audits.audit_create, name="audit_create"),
     path("audits/<int:pk>/", audits.audit_detail, name="audit_detail"),
-    path("audits/<int:pk>/conduct/", audits.audit_conduct, name="audit_conduct"),
+    path("audits/<int:pk>/conduct/", audit_conduct.audit_conduct, name="audit_conduct"),
     path("audits/<int:pk>/report/", audits.audit_report, name="audit_report"),
     path("audits/<int:pk>/start/", audits.audit_start, name="audit_start"),
     path("audits/<int:pk>/close/", audits.audit_close, name="audit_close"),
     path("audits/<int:pk>/cancel/", audits.audit_cancel, name="audit_cancel"),
-    path("audits/<int:pk>/evidence/", audits.evidence_upload, name="evidence_upload"),
-    path("answers/<int:pk>/", audits.answer_save, name="answer_save"),
+    path("audits/<int:pk>/evidence/", audit_conduct.evidence_upload, name="evidence_upload"),
+    path("answers/<int:pk>/", audit_conduct.answer_save, name="answer_save"),
     path("answers/<int:pk>/nonconformance/", audits.answer_nc, name="answer_nc"),
-    path("evidence/<int:pk>/file/", audits.evidence_file, name="evidence_file"),
-    path("evidence/<int:pk>/delete/", audits.evidence_delete, name="evidence_delete"),
-    path("schedules/", audits.schedule_list, name="schedule_list"),
-    path("schedules/new/", audits.schedule_create, name="schedule_create"),
-    path("schedules/<int:pk>/edit/", audits.schedule_edit, name="schedule_edit"),
+    path("evidence/<int:pk>/file/", audit_conduct.evidence_file, name="evidence_file"),
+    path("evidence/<int:pk>/delete/", audit_conduct.evidence_delete, name="evidence_delete"),
+    path("schedules/", schedules.schedule_list, name="schedule_list"),
+    path("schedules/new/", schedules.schedule_create, name="schedule_create"),
+    path("schedules/<int:pk>/edit/", schedules.schedule_edit, name="schedule_edit"),
     # audit templates
     path("templates/", templates.template_list, name="template_list"),
     path("templates/new/", templates.template_create, name="template_create"),
@@ -35,17 +46,17 @@ urlpatterns = [
     path("questions/<int:pk>/edit/", templates.question_edit, name="question_edit"),
     path("questions/<int:pk>/delete/", templates.question_delete, name="question_delete"),
     # inspection
-    path("standards/", inspections.standard_list, name="standard_list"),
-    path("standards/new/", inspections.standard_create, name="standard_create"),
-    path("standards/<int:pk>/", inspections.standard_detail, name="standard_detail"),
-    path("standards/<int:pk>/edit/", inspections.standard_edit, name="standard_edit"),
+    path("standards/", standards.standard_list, name="standard_list"),
+    path("standards/new/", standards.standard_create, name="standard_create"),
+    path("standards/<int:pk>/", standards.standard_detail, name="standard_detail"),
+    path("standards/<int:pk>/edit/", standards.standard_edit, name="standard_edit"),
     path(
         "standards/<int:pk>/parameters/new/",
-        inspections.parameter_create,
+        standards.parameter_create,
         name="parameter_create",
     ),
-    path("parameters/<int:pk>/edit/", inspections.parameter_edit, name="parameter_edit"),
-    path("parameters/<int:pk>/delete/", inspections.parameter_delete, name="parameter_delete"),
+    path("parameters/<int:pk>/edit/", standards.parameter_edit, name="parameter_edit"),
+    path("parameters/<int:pk>/delete/", standards.parameter_delete, name="parameter_delete"),
     path("inspections/", inspections.lot_list, name="lot_list"),
     path("inspections/to-do/", inspections.lot_todo, name="lot_todo"),
     path("inspections/new/<int:line_pk>/", inspections.lot_open, name="lot_open"),
@@ -53,8 +64,8 @@ urlpatterns = [
     path("inspections/<int:pk>/readings/", inspections.lot_readings, name="lot_readings"),
     path("inspections/<int:pk>/import/", inspections.lot_import, name="lot_import"),
     path("inspections/<int:pk>/dispose/", inspections.lot_dispose, name="lot_dispose"),
-    path("sampling/", inspections.sampling_list, name="sampling_list"),
-    path("sampling/<int:pk>/resume/", inspections.sampling_resume, name="sampling_resume"),
+    path("sampling/", standards.sampling_list, name="sampling_list"),
+    path("sampling/<int:pk>/resume/", standards.sampling_resume, name="sampling_resume"),
     # nonconformances and 8D
     path("nonconformances/", ncs.nc_list, name="nc_list"),
     path("nonconformances/new/", ncs.nc_create, name="nc_create"),

@@ -18,7 +18,7 @@ from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change, snapshot
 from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm
-from partnerdesk.finance.choices import InvoiceKind, MatchMode, OrderStatus
+from partnerdesk.finance.choices import InvoiceKind, InvoiceStatus, MatchMode, OrderStatus
 from partnerdesk.finance.engines.duplicates import normalise_number
 from partnerdesk.finance.models import (
     GoodsReceipt,
@@ -240,8 +240,9 @@ def receipt_line_inspect(
 ) -> GoodsReceiptLine:
     """Record what inspection accepted and rejected of a receipt line, and a quality hold
     (the quality module calls this; finance blocks the invoice while the hold lasts). The
-    invoices on the order line are matched again at once, so a hold blocks an invoice that
-    was ready before the weekly run, and lifting it frees the invoice."""
+    invoices on the order line still waiting for payment are matched again at once, so a hold
+    blocks an invoice that was ready before the weekly run, and lifting it frees the
+    invoice."""
     require_perm(user, "finance.change_goodsreceiptline")
     line = GoodsReceiptLine.objects.select_for_update().get(pk=line.pk)
     problems = _Problems()
@@ -262,10 +263,14 @@ def receipt_line_inspect(
     line.on_hold, line.hold_reason = on_hold, (hold_reason or "").strip()[:200]
     line.save()
     record_change(actor=user, instance=line, action=AuditAction.UPDATE, before=before)
+    # Only invoices still waiting for payment are matched again: a released invoice was paid
+    # on the evidence of its time, and a rejected one is not matched.
     invoice_ids = set(
-        SupplierInvoiceLine.objects.filter(order_line_id=line.order_line_id).values_list(
-            "invoice_id", flat=True
-        )
+        SupplierInvoiceLine.objects.filter(
+            order_line_id=line.order_line_id,
+            invoice__kind=InvoiceKind.INVOICE,
+            invoice__status=InvoiceStatus.RECEIVED,
+        ).values_list("invoice_id", flat=True)
     )
     if invoice_ids:
         from partnerdesk.finance.services.matching import match_invoices

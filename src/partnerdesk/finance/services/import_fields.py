@@ -3,8 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from partnerdesk.core.errors import InvalidInput
 from partnerdesk.finance.choices import ImportKind

@@ -30,11 +30,11 @@ from partnerdesk.finance.engines import (
     PROFILES_SCHEMA,
     QTY_SCALE,
     RECEIPT_LINES_SCHEMA,
+    matching as engine,
     to_money,
     to_pct,
     to_qty,
 )
-from partnerdesk.finance.engines import matching as engine
 from partnerdesk.finance.models import MatchRun, SupplierInvoice, ToleranceProfile
 from partnerdesk.finance.services.queue import keep_queue, placeholders
 

@@ -22,8 +22,12 @@ from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm
 from partnerdesk.performance.choices import Outcome, ProposalKind, ProposalStatus
 from partnerdesk.performance.engines.aggregation import Aggregation, aggregate_summary
-from partnerdesk.performance.engines.credits import EarnBack, LevelInput, compute_period
-from partnerdesk.performance.engines.credits import earn_back_state as engine_earn_back
+from partnerdesk.performance.engines.credits import (
+    EarnBack,
+    LevelInput,
+    compute_period,
+    earn_back_state as engine_earn_back,
+)
 from partnerdesk.performance.models import (
     CreditProposal,
     PeriodClose,

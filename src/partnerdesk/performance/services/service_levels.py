@@ -14,8 +14,12 @@ from partnerdesk.audit.services import record_change
 from partnerdesk.core.errors import Conflict, Forbidden, InvalidInput
 from partnerdesk.core.services import require_perm, validate_and_save
 from partnerdesk.performance.choices import CreditModel, ExclusionStatus
-from partnerdesk.performance.engines.credits import Direction, Tier, validate_pool_allocations
-from partnerdesk.performance.engines.credits import validate_tiers as engine_validate_tiers
+from partnerdesk.performance.engines.credits import (
+    Direction,
+    Tier,
+    validate_pool_allocations,
+    validate_tiers as engine_validate_tiers,
+)
 from partnerdesk.performance.models import (
     Exclusion,
     Metric,

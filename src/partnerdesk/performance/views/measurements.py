@@ -34,8 +34,6 @@ from partnerdesk.performance.periods import month_end, months_between, parse_per
 from partnerdesk.performance.services import import_files, imports
 from partnerdesk.performance.services.measurements import (
     measurement_correct as correct_service,
-)
-from partnerdesk.performance.services.measurements import (
     measurement_record as record_service,
 )
 

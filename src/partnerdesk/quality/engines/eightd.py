@@ -16,6 +16,38 @@ import datetime
 from collections.abc import Mapping
 
 STAGES = tuple(range(9))
+
+
+class Refusal(str):
+    """Why a step is refused: the English sentence, with its ``template`` and ``params`` kept
+    so that the caller can translate it (``gettext(template) % params``)."""
+
+    template: str
+    params: dict
+
+    @classmethod
+    def of(cls, template: str, **params) -> "Refusal":
+        refusal = cls(template % params)
+        refusal.template, refusal.params = template, params
+        return refusal
+
+
+NOT_A_STAGE = "D%(stage)s is not a stage of an 8D (D0 to D8)."
+ALREADY_ACCEPTED = "D%(stage)s is already accepted."
+SUBMIT_FIRST = "Submit D%(stage)s first."
+NOT_SUBMITTED = "D%(stage)s has not been submitted for review."
+ACCEPT_FIRST = "Accept D%(stage)s first: stages are accepted in order."
+NOT_ACCEPTED_YET = "D%(stage)s is not accepted yet."
+NOT_EFFECTIVE = "The effectiveness check has not found the action effective."
+TEMPLATES = (
+    NOT_A_STAGE,
+    ALREADY_ACCEPTED,
+    SUBMIT_FIRST,
+    NOT_SUBMITTED,
+    ACCEPT_FIRST,
+    NOT_ACCEPTED_YET,
+    NOT_EFFECTIVE,
+)
 REOPENED_ON_INEFFECTIVE = (4, 5, 6, 7, 8)
 
 
@@ -28,35 +60,35 @@ def due_times(
     return {stage: opened_at + offsets[stage] for stage in STAGES}
 
 
-def check_submit(statuses: Mapping[int, str], stage: int) -> str | None:
+def check_submit(statuses: Mapping[int, str], stage: int) -> Refusal | None:
     """Why ``stage`` cannot be submitted now, or None when it can."""
     if stage not in STAGES:
-        return f"D{stage} is not a stage of an 8D (D0 to D8)."
+        return Refusal.of(NOT_A_STAGE, stage=stage)
     if statuses[stage] == "accepted":
-        return f"D{stage} is already accepted."
+        return Refusal.of(ALREADY_ACCEPTED, stage=stage)
     if stage and statuses[stage - 1] not in ("submitted", "accepted"):
-        return f"Submit D{stage - 1} first."
+        return Refusal.of(SUBMIT_FIRST, stage=stage - 1)
     return None
 
 
-def check_accept(statuses: Mapping[int, str], stage: int) -> str | None:
+def check_accept(statuses: Mapping[int, str], stage: int) -> Refusal | None:
     """Why ``stage`` cannot be accepted now, or None when it can."""
     if stage not in STAGES:
-        return f"D{stage} is not a stage of an 8D (D0 to D8)."
+        return Refusal.of(NOT_A_STAGE, stage=stage)
     if statuses[stage] != "submitted":
-        return f"D{stage} has not been submitted for review."
+        return Refusal.of(NOT_SUBMITTED, stage=stage)
     earlier = [s for s in range(stage) if statuses[s] != "accepted"]
     if earlier:
-        return f"Accept D{earlier[0]} first: stages are accepted in order."
+        return Refusal.of(ACCEPT_FIRST, stage=earlier[0])
     return None
 
 
-def check_close(statuses: Mapping[int, str], effectiveness: str) -> str | None:
+def check_close(statuses: Mapping[int, str], effectiveness: str) -> Refusal | None:
     open_stages = [s for s in STAGES if statuses.get(s) != "accepted"]
     if open_stages:
-        return f"D{open_stages[0]} is not accepted yet."
+        return Refusal.of(NOT_ACCEPTED_YET, stage=open_stages[0])
     if effectiveness != "effective":
-        return "The effectiveness check has not found the action effective."
+        return Refusal.of(NOT_EFFECTIVE)
     return None
 
 

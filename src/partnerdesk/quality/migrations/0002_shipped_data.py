@@ -1,5 +1,7 @@
 """The shipped audit templates, the defect types and the quality KPIs in the metric library
-(existing codes are left alone)."""
+(existing codes are left alone). The library already has ``lot_acceptance`` and
+``ppm_defective`` as imported metrics (performance 0002), so the derived ones computed from
+the lots inspected here have codes of their own, as finance's derived metrics do."""
 
 from decimal import Decimal
 
@@ -7,8 +9,8 @@ from django.db import migrations
 
 METRICS = [
     (
-        "lot_acceptance",
-        "Lot acceptance rate",
+        "lot_acceptance_inspected",
+        "Lot acceptance rate (from inspection)",
         "Incoming lots accepted on inspection, of all lots decided in the period.",
         "%",
         "higher",
@@ -16,8 +18,8 @@ METRICS = [
         Decimal(100),
     ),
     (
-        "ppm_defective",
-        "Defective parts per million",
+        "ppm_defective_inspected",
+        "Defective parts per million (from inspection)",
         "Quantity rejected by incoming inspection per million received, over the lots decided "
         "in the period.",
         "ppm",
@@ -55,8 +57,8 @@ METRICS = [
     ),
 ]
 SOURCES = {
-    "lot_acceptance": "lot_acceptance",
-    "ppm_defective": "ppm_defective",
+    "lot_acceptance_inspected": "lot_acceptance",
+    "ppm_defective_inspected": "ppm_defective",
     "audit_score": "audit_score",
     "eightd_on_time": "eightd_on_time",
     "repeat_nonconformances": "repeat_nonconformances",
@@ -107,7 +109,7 @@ def load(apps, schema_editor):
                 "source": "derived",
                 "derived_source": SOURCES[code],
                 "scale": scale,
-                "decimals": 0 if code in ("ppm_defective", "repeat_nonconformances") else 2,
+                "decimals": 0 if unit in ("ppm", "count") else 2,
             },
         )
 

@@ -1,22 +1,18 @@
-"""The audit programme: templates and their questions, schedules, planning, conducting
-(answers and evidence) and closing an audit with its score, grade and findings."""
+"""Conducting an audit (answers and evidence) and closing it with its score, grade and
+findings. Templates, schedules and planning are in ``audit_programme`` (re-exported here)."""
 
-import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerdesk.audit.crud import audited_create, audited_delete, audited_update
 from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change, snapshot
 from partnerdesk.core.errors import Conflict, InvalidInput
 from partnerdesk.core.services import require_perm, validate_and_save
 from partnerdesk.partners.services.documents import _sha256, check_upload
 from partnerdesk.quality.choices import (
-    FREQUENCY_MONTHS,
     AuditStatus,
     FindingGrade,
     NCSeverity,
@@ -27,244 +23,37 @@ from partnerdesk.quality.models import (
     Audit,
     AuditAnswer,
     AuditEvidence,
-    AuditQuestion,
-    AuditSchedule,
-    AuditSection,
-    AuditTemplate,
+    Nonconformance,
 )
-from partnerdesk.quality.services.numbers import save_numbered
+from partnerdesk.quality.services.audit_programme import (  # re-exported for callers
+    QUESTION_FIELDS as QUESTION_FIELDS,
+    SCHEDULE_FIELDS as SCHEDULE_FIELDS,
+    SCHEDULE_UPDATE_FIELDS as SCHEDULE_UPDATE_FIELDS,
+    SECTION_FIELDS as SECTION_FIELDS,
+    TEMPLATE_FIELDS as TEMPLATE_FIELDS,
+    add_months as add_months,
+    audit_plan as audit_plan,
+    plan_scheduled_audits as plan_scheduled_audits,
+    question_add as question_add,
+    question_delete as question_delete,
+    question_update as question_update,
+    schedule_create as schedule_create,
+    schedule_update as schedule_update,
+    section_add as section_add,
+    section_delete as section_delete,
+    section_update as section_update,
+    template_create as template_create,
+    template_update as template_update,
+    validate_and_save_unsaved as validate_and_save_unsaved,
+)
 
-TEMPLATE_FIELDS = {"code", "name", "description", "grade_a_min", "grade_b_min", "is_active"}
-SECTION_FIELDS = {"title"}
-QUESTION_FIELDS = {
-    "text",
-    "guidance",
-    "kind",
-    "weight",
-    "scale_max",
-    "lower_limit",
-    "upper_limit",
-    "unit",
-    "evidence_required",
-    "critical",
-}
-SCHEDULE_FIELDS = {"partner", "template", "frequency", "auditor", "next_due", "lead_days"}
-SCHEDULE_UPDATE_FIELDS = {"frequency", "auditor", "next_due", "lead_days", "is_active"}
 OPEN_STATUSES = (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
 
 
 # --- templates ---------------------------------------------------------------------------------
 
 
-def template_create(*, user, data: dict) -> AuditTemplate:
-    return audited_create(user=user, model=AuditTemplate, data=data, allowed=TEMPLATE_FIELDS)
-
-
-def template_update(*, user, template: AuditTemplate, data: dict) -> AuditTemplate:
-    return audited_update(user=user, instance=template, data=data, allowed=TEMPLATE_FIELDS)
-
-
-def section_add(*, user, template: AuditTemplate, data: dict) -> AuditSection:
-    require_perm(user, "quality.change_audittemplate")
-    with transaction.atomic():
-        AuditTemplate.objects.select_for_update().get(pk=template.pk)
-        position = (template.sections.aggregate(m=Max("position"))["m"] or 0) + 1
-        return audited_create(
-            user=user,
-            model=AuditSection,
-            data=data,
-            allowed=SECTION_FIELDS,
-            template=template,
-            position=position,
-        )
-
-
-def section_update(*, user, section: AuditSection, data: dict) -> AuditSection:
-    require_perm(user, "quality.change_audittemplate")
-    return audited_update(user=user, instance=section, data=data, allowed=SECTION_FIELDS)
-
-
-def section_delete(*, user, section: AuditSection) -> None:
-    require_perm(user, "quality.change_audittemplate")
-    audited_delete(user=user, instance=section)
-
-
-def question_add(*, user, section: AuditSection, data: dict) -> AuditQuestion:
-    require_perm(user, "quality.change_audittemplate")
-    with transaction.atomic():
-        AuditSection.objects.select_for_update().get(pk=section.pk)
-        position = (section.questions.aggregate(m=Max("position"))["m"] or 0) + 1
-        return audited_create(
-            user=user,
-            model=AuditQuestion,
-            data=data,
-            allowed=QUESTION_FIELDS,
-            section=section,
-            position=position,
-        )
-
-
-def question_update(*, user, question: AuditQuestion, data: dict) -> AuditQuestion:
-    require_perm(user, "quality.change_audittemplate")
-    return audited_update(user=user, instance=question, data=data, allowed=QUESTION_FIELDS)
-
-
-def question_delete(*, user, question: AuditQuestion) -> None:
-    """Remove a question from the template; audits already planned keep their copy."""
-    require_perm(user, "quality.change_audittemplate")
-    audited_delete(user=user, instance=question)
-
-
 # --- schedules and planning ----------------------------------------------------------------
-
-
-def schedule_create(*, user, data: dict) -> AuditSchedule:
-    return audited_create(user=user, model=AuditSchedule, data=data, allowed=SCHEDULE_FIELDS)
-
-
-def schedule_update(*, user, schedule: AuditSchedule, data: dict) -> AuditSchedule:
-    return audited_update(user=user, instance=schedule, data=data, allowed=SCHEDULE_UPDATE_FIELDS)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, or the month's last day when it has no such day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def _copy_questions(audit: Audit) -> int:
-    questions = list(
-        AuditQuestion.objects.filter(section__template_id=audit.template_id)
-        .select_related("section")
-        .order_by("section__position", "position")
-    )
-    if not questions:
-        raise InvalidInput(
-            _("The template “%(name)s” has no questions yet.") % {"name": audit.template.name},
-            fields={"template": [_("Add questions to the template first.")]},
-        )
-    copied = [
-        "text",
-        "guidance",
-        "kind",
-        "weight",
-        "scale_max",
-        "lower_limit",
-        "upper_limit",
-        "unit",
-        "evidence_required",
-        "critical",
-    ]
-    AuditAnswer.objects.bulk_create(
-        [
-            AuditAnswer(
-                audit=audit,
-                question=q,
-                position=index,
-                section_title=q.section.title,
-                **{name: getattr(q, name) for name in copied},
-            )
-            for index, q in enumerate(questions, start=1)
-        ]
-    )
-    return len(questions)
-
-
-def audit_plan(
-    *, user, partner, template: AuditTemplate, planned_date, auditor=None, schedule=None
-) -> Audit:
-    """Plan an audit: number it and copy the template's questions into it."""
-    if user is not None:
-        require_perm(user, "quality.add_audit")
-    if not template.is_active:
-        raise InvalidInput(
-            _("The template “%(name)s” is not active.") % {"name": template.name},
-            fields={"template": [_("Choose an active template.")]},
-        )
-    with transaction.atomic():
-        audit = Audit(
-            partner=partner,
-            template=template,
-            planned_date=planned_date,
-            auditor=auditor,
-            schedule=schedule,
-        )
-        audit.number = "pending"
-        validate_and_save_unsaved(audit)
-        save_numbered(audit, "AUD", planned_date.year)
-        _copy_questions(audit)
-        record_change(actor=user, instance=audit, action=AuditAction.CREATE)
-    if auditor is not None:
-        _notify_auditor(audit)
-    return audit
-
-
-def validate_and_save_unsaved(instance) -> None:
-    """Validate without saving (the number is given when it is inserted)."""
-    from django.core.exceptions import ValidationError
-
-    from partnerdesk.core.errors import ApplicationError
-
-    try:
-        instance.full_clean(validate_unique=False, exclude=["number"])
-    except ValidationError as exc:
-        raise ApplicationError.from_validation_error(exc) from exc
-
-
-def _notify_auditor(audit: Audit) -> None:
-    from django.urls import reverse
-
-    from partnerdesk.notifications.services import notify
-
-    notify(
-        recipient=audit.auditor,
-        kind="audit_planned",
-        title=_("Audit %(number)s of %(partner)s planned for %(date)s")
-        % {"number": audit.number, "partner": audit.partner, "date": audit.planned_date},
-        link=reverse("quality:audit_detail", args=[audit.pk]),
-        dedupe_key=f"audit-planned-{audit.pk}",
-    )
-
-
-def plan_scheduled_audits(today: datetime.date | None = None) -> list[Audit]:
-    """Plan the audits of every active schedule that falls due within its lead time, and move
-    each schedule on. Safe to run again: a slot already planned is not planned twice."""
-    today = today or timezone.localdate()
-    planned = []
-    schedules = AuditSchedule.objects.filter(is_active=True).select_related(
-        "template", "partner", "auditor"
-    )
-    for schedule in schedules:
-        with transaction.atomic():
-            schedule = AuditSchedule.objects.select_for_update().get(pk=schedule.pk)
-            lead = datetime.timedelta(days=schedule.lead_days)
-            months = FREQUENCY_MONTHS[schedule.frequency]
-            while schedule.next_due - lead <= today:
-                due = schedule.next_due
-                following = add_months(due, months)
-                # A schedule that fell behind (the worker was down) skips the slots already
-                # past when a later one is due too, instead of planning every missed one.
-                missed = due < today and following - lead <= today
-                if not missed and not schedule.audits.filter(planned_date=due).exists():
-                    planned.append(
-                        audit_plan(
-                            user=None,
-                            partner=schedule.partner,
-                            template=schedule.template,
-                            planned_date=due,
-                            auditor=schedule.auditor,
-                            schedule=schedule,
-                        )
-                    )
-                schedule.next_due = following
-            schedule.save(update_fields=["next_due", "updated_at"])
-    return planned
 
 
 # --- conducting --------------------------------------------------------------------------------
@@ -294,6 +83,13 @@ def audit_start(*, user, audit: Audit) -> Audit:
     return audit
 
 
+def _flag(raw) -> bool:
+    """A boolean from JSON, a form ("on") or text ("false" is false)."""
+    if isinstance(raw, str):
+        return raw.strip().lower() in ("1", "true", "yes", "on", "y")
+    return bool(raw)
+
+
 def _parse_value(answer: AuditAnswer, raw) -> Decimal | None:
     if raw in (None, ""):
         return None
@@ -313,7 +109,7 @@ def _parse_value(answer: AuditAnswer, raw) -> Decimal | None:
                 _("The score must be a whole number from 0 to %(top)s.") % {"top": top},
                 fields={"value": [_("0 to %(top)s.") % {"top": top}]},
             )
-    if abs(value) >= Decimal("1e10"):
+    if abs(value) > Decimal("9999999999.9999"):  # the largest the column holds
         raise InvalidInput(
             _("The reading is out of any plausible range."),
             fields={"value": [_("Check the reading.")]},
@@ -353,7 +149,7 @@ def answer_record(*, user, answer: AuditAnswer, data: dict) -> AuditAnswer:
         audit = _open_audit(answer.audit)
         answer = AuditAnswer.objects.select_for_update().get(pk=answer.pk, audit=audit)
         before = snapshot(answer)
-        answer.not_applicable = bool(data.get("not_applicable"))
+        answer.not_applicable = _flag(data.get("not_applicable"))
         answer.yes, answer.value = None, None
         if not answer.not_applicable:
             if answer.kind == QuestionKind.YES_NO:
@@ -409,7 +205,7 @@ def evidence_add(
     """Attach a photo or file to the audit or to one of its answers (type, size and content
     checked as for partner documents)."""
     require_perm(user, "quality.change_audit")
-    _, content_type, size = check_upload(uploaded_file)
+    _extension, content_type, size = check_upload(uploaded_file)
     with transaction.atomic():
         audit = _open_audit(audit)
         if answer is not None and answer.audit_id != audit.pk:
@@ -498,8 +294,13 @@ def audit_close(*, user, audit: Audit, summary: str = "") -> Audit:
         record_change(actor=user, instance=audit, action=AuditAction.UPDATE, before=before)
         from partnerdesk.quality.services.nonconformance import nc_from_audit_answer
 
+        with_nc = set(
+            Nonconformance.objects.filter(audit_answer__audit=audit).values_list(
+                "audit_answer_id", flat=True
+            )
+        )
         for answer in answers:
-            if answer.finding == FindingGrade.MAJOR:
+            if answer.finding == FindingGrade.MAJOR and answer.pk not in with_nc:
                 nc_from_audit_answer(user=user, answer=answer, severity=NCSeverity.MAJOR)
     return audit
 
