@@ -40,6 +40,7 @@ from partnerdesk.performance.services.service_levels import (
     exclusion_request,
     service_level_create,
 )
+from partnerdesk.quality.models import AuditTemplate
 from tests.factories import (
     PDF,
     CertificationFactory,
@@ -71,6 +72,8 @@ KINDS = ("contact", "owner", "certification")
 
 # --- UI pages: the status each actor gets for a GET ------------------------------------------
 # 302 for anon means "redirected to the login page"; 405 is a POST-only page.
+# quality:cost_correct is also a cost event's detail page (the cost list links every row to
+# it): viewers read it; only who may add cost events gets the correction form (test below).
 UI_MATRIX = """
                                       anon adm cmp fin mgt mfg out qua prt oth
 core:home                              302 200 200 200 200 200 200 200 200 200
@@ -168,6 +171,67 @@ finance:document_import                302 200 404 200 404 404 200 404 404 404
 notifications:list                     302 200 200 200 200 200 200 200 200 200
 notifications:read                     302 405 405 405 405 405 405 405 405 405
 audit:log                              302 200 200 200 200 200 200 200 404 404
+quality:home                           302 200 200 200 200 200 200 200 200 200
+quality:audit_list                     302 200 200 200 200 200 200 200 200 200
+quality:audit_create                   302 200 404 404 404 404 404 200 404 404
+quality:audit_detail                   302 200 200 200 200 200 200 200 200 404
+quality:audit_conduct                  302 200 404 404 404 404 404 200 404 404
+quality:audit_report                   302 200 200 200 200 200 200 200 200 404
+quality:audit_start                    302 405 405 405 405 405 405 405 405 405
+quality:audit_close                    302 405 405 405 405 405 405 405 405 405
+quality:audit_cancel                   302 405 405 405 405 405 405 405 405 405
+quality:evidence_upload                302 405 405 405 405 405 405 405 405 405
+quality:answer_save                    302 405 405 405 405 405 405 405 405 405
+quality:answer_nc                      302 405 405 405 405 405 405 405 405 405
+quality:evidence_file                  302 200 200 200 200 200 200 200 200 404
+quality:evidence_delete                302 405 405 405 405 405 405 405 405 405
+quality:schedule_list                  302 200 200 200 200 200 200 200 404 404
+quality:schedule_create                302 200 404 404 404 404 404 200 404 404
+quality:schedule_edit                  302 200 404 404 404 404 404 200 404 404
+quality:template_list                  302 200 200 200 200 200 200 200 404 404
+quality:template_create                302 200 404 404 404 404 404 200 404 404
+quality:template_detail                302 200 200 200 200 200 200 200 404 404
+quality:template_edit                  302 200 404 404 404 404 404 200 404 404
+quality:section_create                 302 200 404 404 404 404 404 200 404 404
+quality:section_edit                   302 200 404 404 404 404 404 200 404 404
+quality:section_delete                 302 200 404 404 404 404 404 200 404 404
+quality:question_create                302 200 404 404 404 404 404 200 404 404
+quality:question_edit                  302 200 404 404 404 404 404 200 404 404
+quality:question_delete                302 200 404 404 404 404 404 200 404 404
+quality:standard_list                  302 200 200 200 200 200 200 200 404 404
+quality:standard_create                302 200 404 404 404 404 404 200 404 404
+quality:standard_detail                302 200 200 200 200 200 200 200 404 404
+quality:standard_edit                  302 200 404 404 404 404 404 200 404 404
+quality:parameter_create               302 200 404 404 404 404 404 200 404 404
+quality:parameter_edit                 302 200 404 404 404 404 404 200 404 404
+quality:parameter_delete               302 405 405 405 405 405 405 405 405 405
+quality:lot_list                       302 200 200 200 200 200 200 200 200 200
+quality:lot_todo                       302 200 404 404 404 404 404 200 404 404
+quality:lot_open                       302 200 404 404 404 404 404 200 404 404
+quality:lot_detail                     302 200 200 200 200 200 200 200 200 404
+quality:lot_readings                   302 405 405 405 405 405 405 405 405 405
+quality:lot_import                     302 405 405 405 405 405 405 405 405 405
+quality:lot_dispose                    302 405 405 405 405 405 405 405 405 405
+quality:sampling_list                  302 200 200 200 200 200 200 200 404 404
+quality:sampling_resume                302 405 405 405 405 405 405 405 405 405
+quality:nc_list                        302 200 200 200 200 200 200 200 200 200
+quality:nc_create                      302 200 404 404 404 200 404 200 404 404
+quality:nc_detail                      302 200 200 200 200 200 200 200 200 404
+quality:nc_edit                        302 200 404 404 404 404 404 200 404 404
+quality:nc_close                       302 405 405 405 405 405 405 405 405 405
+quality:nc_cancel                      302 405 405 405 405 405 405 405 405 405
+quality:action_open                    302 405 405 405 405 405 405 405 405 405
+quality:action_list                    302 200 200 200 200 200 200 200 200 200
+quality:action_detail                  302 200 200 200 200 200 200 200 200 404
+quality:effectiveness                  302 405 405 405 405 405 405 405 405 405
+quality:action_close                   302 405 405 405 405 405 405 405 405 405
+quality:stage_submit                   302 405 405 405 405 405 405 405 405 405
+quality:stage_accept                   302 405 405 405 405 405 405 405 405 405
+quality:stage_send_back                302 405 405 405 405 405 405 405 405 405
+quality:stage_due                      302 405 405 405 405 405 405 405 405 405
+quality:cost_list                      302 200 200 200 200 200 200 200 404 404
+quality:cost_create                    302 200 404 404 404 200 404 200 404 404
+quality:cost_correct                   302 200 200 200 200 200 200 200 404 404
 """
 
 # --- API operations: the status each actor gets ----------------------------------------------
@@ -279,6 +343,67 @@ DELETE /tolerance-profiles/{profile_id}               401 204 404 204 404 404 40
 GET /item-categories                                  401 200 200 200 200 200 200 200 200 200
 POST /item-categories                                 401 201 403 201 403 403 403 403 403 403
 POST /document-imports                                401 201 403 201 403 403 403 403 403 403
+DELETE /quality/audit-evidence/{evidence_id}                401 204 403 403 403 403 403 204 403 404
+DELETE /quality/audit-questions/{question_id}               401 204 404 404 404 404 404 204 404 404
+DELETE /quality/audit-sections/{section_id}                 401 204 404 404 404 404 404 204 404 404
+DELETE /quality/inspection-parameters/{parameter_id}        401 204 404 404 404 404 404 204 404 404
+GET /quality/audit-evidence/{evidence_id}/file              401 200 200 200 200 200 200 200 200 404
+GET /quality/audit-schedules                                401 200 200 200 200 200 200 200 200 200
+GET /quality/audit-schedules/{schedule_id}                  401 200 200 200 200 200 200 200 404 404
+GET /quality/audit-templates                                401 200 200 200 200 200 200 200 200 200
+GET /quality/audit-templates/{template_id}                  401 200 200 200 200 200 200 200 404 404
+GET /quality/audits                                         401 200 200 200 200 200 200 200 200 200
+GET /quality/audits/{audit_id}                              401 200 200 200 200 200 200 200 200 404
+GET /quality/corrective-actions                             401 200 200 200 200 200 200 200 200 200
+GET /quality/corrective-actions/{action_id}                 401 200 200 200 200 200 200 200 200 404
+GET /quality/cost-events                                    401 200 200 200 200 200 200 200 200 200
+GET /quality/cost-events/{cost_event_id}                    401 200 200 200 200 200 200 200 404 404
+GET /quality/defect-types                                   401 200 200 200 200 200 200 200 200 200
+GET /quality/inspection-standards                           401 200 200 200 200 200 200 200 200 200
+GET /quality/inspection-standards/{standard_id}             401 200 200 200 200 200 200 200 404 404
+GET /quality/lots                                           401 200 200 200 200 200 200 200 200 200
+GET /quality/lots/{lot_id}                                  401 200 200 200 200 200 200 200 200 404
+GET /quality/nonconformances                                401 200 200 200 200 200 200 200 200 200
+GET /quality/nonconformances/{nc_id}                        401 200 200 200 200 200 200 200 200 404
+GET /quality/receipt-lines-to-inspect                       401 200 200 200 200 200 200 200 200 200
+GET /quality/sampling-states                                401 200 200 200 200 200 200 200 200 200
+PATCH /quality/audit-questions/{question_id}                401 200 404 404 404 404 404 200 404 404
+PATCH /quality/audit-schedules/{schedule_id}                401 200 404 404 404 404 404 200 404 404
+PATCH /quality/audit-sections/{section_id}                  401 200 404 404 404 404 404 200 404 404
+PATCH /quality/audit-templates/{template_id}                401 200 404 404 404 404 404 200 404 404
+PATCH /quality/inspection-parameters/{parameter_id}         401 200 404 404 404 404 404 200 404 404
+PATCH /quality/inspection-standards/{standard_id}           401 200 404 404 404 404 404 200 404 404
+PATCH /quality/nonconformances/{nc_id}                      401 200 404 404 404 404 404 200 404 404
+POST /quality/8d-stages/{stage_id}/accept                   401 200 403 403 403 403 403 200 403 404
+POST /quality/8d-stages/{stage_id}/due                      401 200 403 403 403 403 403 200 403 404
+POST /quality/8d-stages/{stage_id}/send-back                401 200 403 403 403 403 403 200 403 404
+POST /quality/8d-stages/{stage_id}/submit                   401 200 403 403 403 403 403 200 200 404
+POST /quality/audit-schedules                               401 201 403 403 403 403 403 201 422 422
+POST /quality/audit-sections/{section_id}/questions         401 201 403 403 403 403 403 201 404 404
+POST /quality/audit-templates                               401 201 403 403 403 403 403 201 403 403
+POST /quality/audit-templates/{template_id}/sections        401 201 403 403 403 403 403 201 404 404
+POST /quality/audits                                        401 201 403 403 403 403 403 201 422 422
+POST /quality/audits/{audit_id}/cancel                      401 200 403 403 403 403 403 200 403 404
+POST /quality/audits/{audit_id}/close                       401 200 403 403 403 403 403 200 403 404
+POST /quality/audits/{audit_id}/evidence                    401 201 403 403 403 403 403 201 403 404
+POST /quality/audits/{audit_id}/start                       401 200 403 403 403 403 403 200 403 404
+POST /quality/corrective-actions/{action_id}/close          401 409 403 403 403 403 403 409 403 404
+POST /quality/corrective-actions/{action_id}/effectiveness  401 409 403 403 403 403 403 409 403 404
+POST /quality/cost-events                                   401 201 403 403 403 201 403 201 403 422
+POST /quality/cost-events/{cost_event_id}/correct           401 201 403 403 403 201 403 201 404 404
+POST /quality/inspection-standards                          401 201 403 403 403 403 403 201 403 403
+POST /quality/inspection-standards/{standard_id}/parameters 401 201 403 403 403 403 403 201 404 404
+POST /quality/lots                                          401 201 403 403 403 403 403 201 403 422
+POST /quality/lots/{lot_id}/decide                          401 422 403 403 403 403 403 422 403 404
+POST /quality/lots/{lot_id}/disposition                     401 200 403 403 403 403 403 200 403 404
+POST /quality/lots/{lot_id}/readings                        401 200 403 403 403 403 403 200 403 404
+POST /quality/lots/{lot_id}/readings/import                 401 200 403 403 403 403 403 200 403 404
+POST /quality/nonconformances                               401 201 403 403 403 201 403 201 422 422
+POST /quality/nonconformances/{nc_id}/cancel                401 200 403 403 403 403 403 200 403 404
+POST /quality/nonconformances/{nc_id}/close                 401 200 403 403 403 403 403 200 403 404
+POST /quality/nonconformances/{nc_id}/corrective-action     401 201 403 403 403 403 403 201 403 404
+POST /quality/sampling-states/{state_id}/resume             401 200 403 403 403 403 403 200 404 404
+PUT /quality/audit-answers/{answer_id}                      401 200 404 404 404 404 404 200 404 404
 """
 
 
@@ -455,6 +580,82 @@ API_BODIES = {
     },
     "PATCH /tolerance-profiles/{profile_id}": {"price_percent": "4"},
     "POST /item-categories": {"code": "MATRIX", "name": "Matrix"},
+    # --- quality ---
+    "POST /quality/audit-templates": {"code": "MATRIX-TPL", "name": "Matrix audit"},
+    "PATCH /quality/audit-templates/{template_id}": {"name": "Renamed audit"},
+    "POST /quality/audit-templates/{template_id}/sections": {"title": "Store"},
+    "PATCH /quality/audit-sections/{section_id}": {"title": "Renamed section"},
+    "POST /quality/audit-sections/{section_id}/questions": {"text": "Labelled?"},
+    "PATCH /quality/audit-questions/{question_id}": {"weight": "2"},
+    "POST /quality/audit-schedules": lambda world: {
+        "partner": world.partner.pk,
+        "template": AuditTemplate.objects.get(code="ONSITE").pk,
+        "frequency": "quarterly",
+        "next_due": "2027-01-15",
+        "lead_days": 7,
+    },
+    "PATCH /quality/audit-schedules/{schedule_id}": {"lead_days": 21},
+    "POST /quality/audits": lambda world: {
+        "partner": world.partner.pk,
+        "template": world.objects.template.pk,
+        "planned_date": "2026-12-01",
+    },
+    "POST /quality/audits/{audit_id}/start": {},
+    "PUT /quality/audit-answers/{answer_id}": {"yes": True},
+    "POST /quality/audits/{audit_id}/close": {"summary": "Matrix."},
+    "POST /quality/audits/{audit_id}/cancel": {"reason": "Matrix."},
+    "POST /quality/inspection-standards": {
+        "code": "MATRIX-STD",
+        "name": "Matrix",
+        "item": "MATRIX-ITEM",
+        "aql": "1.0",
+    },
+    "PATCH /quality/inspection-standards/{standard_id}": {"aql": "2.5"},
+    "POST /quality/inspection-standards/{standard_id}/parameters": {
+        "code": "mfi",
+        "name": "Melt flow index",
+        "upper_limit": "14",
+    },
+    "PATCH /quality/inspection-parameters/{parameter_id}": {"upper_limit": "0.6"},
+    "POST /quality/lots": lambda world: {"receipt_line": world.objects.q_line.pk},
+    "POST /quality/lots/{lot_id}/readings": {
+        "readings": [{"unit": 1, "parameter": "moisture", "value": "0.1"}]
+    },
+    "POST /quality/lots/{lot_id}/decide": {},
+    "POST /quality/lots/{lot_id}/disposition": {"disposition": "return_to_vendor"},
+    "POST /quality/sampling-states/{state_id}/resume": {"reason": "Matrix."},
+    "POST /quality/nonconformances": lambda world: {
+        "partner": world.partner.pk,
+        "source": "production",
+        "defect_type": world.objects.nc.defect_type_id,
+        "title": "Matrix defect",
+        "reported_severity": "minor",
+    },
+    "PATCH /quality/nonconformances/{nc_id}": {"title": "Renamed defect"},
+    "POST /quality/nonconformances/{nc_id}/close": {"note": "Matrix."},
+    "POST /quality/nonconformances/{nc_id}/cancel": {"reason": "Matrix."},
+    "POST /quality/nonconformances/{nc_id}/corrective-action": {},
+    "POST /quality/corrective-actions/{action_id}/effectiveness": {
+        "result": "effective",
+        "note": "Matrix.",
+    },
+    "POST /quality/corrective-actions/{action_id}/close": {},
+    "POST /quality/8d-stages/{stage_id}/submit": {"content": "Matrix."},
+    "POST /quality/8d-stages/{stage_id}/accept": {"note": "Matrix."},
+    "POST /quality/8d-stages/{stage_id}/send-back": {"note": "Matrix."},
+    "POST /quality/8d-stages/{stage_id}/due": {
+        "due_at": "2026-12-20T17:00:00+08:00",
+        "reason": "Matrix.",
+    },
+    "POST /quality/cost-events": lambda world: {
+        "kind": "quality_defect",
+        "occurred_on": "2026-11-02",
+        "amount": "120",
+        "currency": "CNY",
+        "partner": world.partner.pk,
+        "description": "Matrix.",
+    },
+    "POST /quality/cost-events/{cost_event_id}/correct": {"amount": "200", "reason": "Matrix."},
 }
 
 CONFIDENTIAL_ROLES = {"administrator", "compliance", "management"}
@@ -465,6 +666,7 @@ A_MARKERS = (
     "VICTIM-CERT",
     "Victim Contract",
     "CT-VICTIM",
+    "Victim specks",
 )
 
 
@@ -515,6 +717,8 @@ def world(roles, make_user) -> World:
     )
     _contract_world(objects, a, admin)
     _finance_world(objects, a, admin)
+    _quality_world(objects, a, admin)
+    _own_quality_world(objects, b, admin)
     tokens = {actor: api_token_create(user=u, name="matrix")[1] for actor, u in users.items()}
     return World(a, b, c, objects, users, tokens)
 
@@ -678,6 +882,174 @@ def _finance_world(objects, partner, admin) -> None:
     )
 
 
+def _quality_world(objects, partner, admin) -> None:
+    """Partner A's quality records: a template (section, questions), a schedule, a planned
+    audit and a fully answered one (evidence), a standard with a parameter, an open lot and a
+    rejected one (its NC), a discontinued sampling state, a nonconformance without action and
+    one with an 8D whose D0 is submitted, a cost event."""
+    from partnerdesk.finance.services import documents
+    from partnerdesk.quality.models import DefectType, SamplingState
+    from partnerdesk.quality.services import audits, costs, inspection, nonconformance
+
+    day = datetime.date(2026, 10, 5)
+    t = audits.template_create(user=admin, data={"code": "VICTIM-TPL", "name": "Victim audit"})
+    section = audits.section_add(user=admin, template=t, data={"title": "Plant"})
+    question = audits.question_add(user=admin, section=section, data={"text": "Calibrated?"})
+    spare_section = audits.section_add(user=admin, template=t, data={"title": "Spare"})
+    objects.template, objects.section, objects.question = t, spare_section, question
+    objects.schedule = audits.schedule_create(
+        user=admin,
+        data={"partner": partner, "template": t, "frequency": "monthly", "next_due": day},
+    )
+    objects.audit = audits.audit_plan(
+        user=admin, partner=partner, template=t, planned_date=datetime.date(2026, 11, 25)
+    )
+    objects.answer = objects.audit.answers.get()
+    ready = audits.audit_plan(
+        user=admin, partner=partner, template=t, planned_date=datetime.date(2026, 11, 26)
+    )
+    audits.answer_record(user=admin, answer=ready.answers.get(), data={"yes": True})
+    objects.ready_audit = ready
+    objects.evidence = audits.evidence_add(
+        user=admin, audit=ready, uploaded_file=SimpleUploadedFile("photo.pdf", PDF)
+    )
+    standard = inspection.standard_create(
+        user=admin,
+        data={"code": "VICTIM-STD", "name": "Regrind", "item": "REGRIND-V", "aql": "6.5"},
+    )
+    objects.standard = standard
+    objects.parameter = inspection.parameter_add(
+        user=admin,
+        standard=standard,
+        data={"code": "moisture", "name": "Moisture", "upper_limit": Decimal("0.5")},
+    )
+    documents.purchase_order_create(
+        user=admin,
+        data={
+            "partner": partner.pk,
+            "number": "PO-VICTIM-Q",
+            "order_date": day,
+            "currency": "CNY",
+            "lines": [{"item": "REGRIND-V", "quantity": "8", "unit_price": "10"} for _ in range(3)],
+        },
+    )
+    receipt = documents.receipt_create(
+        user=admin,
+        data={
+            "partner": partner.pk,
+            "number": "DN-VICTIM-Q",
+            "received_on": day,
+            "lines": [
+                {"order": "PO-VICTIM-Q", "order_line": n, "quantity_received": "8"}
+                for n in (1, 2, 3)
+            ],
+        },
+    )
+    objects.q_line = receipt.lines.get(line_no=3)  # not inspected yet
+    objects.lot = inspection.lot_open(user=admin, receipt_line=receipt.lines.get(line_no=1))
+    rejected = inspection.lot_open(user=admin, receipt_line=receipt.lines.get(line_no=2))
+    objects.rejected_lot = inspection.readings_record(
+        user=admin,
+        inspection=rejected,
+        rows=[
+            inspection.ReadingRow(1, "moisture", "0.2"),
+            inspection.ReadingRow(2, "moisture", "3"),
+        ],
+    )
+    objects.spare_parameter = inspection.parameter_add(
+        user=admin,
+        standard=standard,
+        data={"code": "fines", "name": "Fines", "upper_limit": Decimal("2")},
+    )
+    stopped = inspection.standard_create(
+        user=admin,
+        data={"code": "VICTIM-STOP", "name": "Stopped", "item": "STOPPED-V", "aql": "1.0"},
+    )
+    objects.sampling_state = SamplingState.objects.create(
+        partner=partner, standard=stopped, severity="discontinued", reason="5 lots rejected"
+    )
+    contamination = DefectType.objects.get(code="CONTAMINATION")
+
+    def complaint(reference):
+        return nonconformance.nc_create(
+            user=admin,
+            data={
+                "partner": partner,
+                "source": "customer_complaint",
+                "customer_reference": reference,
+                "defect_type": contamination,
+                "title": "Victim specks",
+                "reported_severity": "minor",
+                "detected_on": day,
+            },
+        )
+
+    objects.nc = complaint("CC-VICTIM-1")
+    action = nonconformance.action_open(user=admin, nc=complaint("CC-VICTIM-2"))
+    objects.action = action
+    objects.stages = {s.stage: s for s in action.stages.all()}
+    nonconformance.stage_submit(user=admin, stage=objects.stages[0], content="Team formed")
+    objects.cost = costs.cost_record(
+        user=admin,
+        data={
+            "kind": "material_loss",
+            "occurred_on": day,
+            "amount": Decimal("250"),
+            "currency": "CNY",
+            "partner": partner,
+            "description": "Purged regrind",
+        },
+    )
+
+
+def _own_quality_world(objects, own, admin) -> None:
+    """Partner B's own nonconformance and audit, which A's user must never see."""
+    from partnerdesk.quality.models import DefectType
+    from partnerdesk.quality.services import audits, nonconformance
+
+    objects.own_nc = nonconformance.nc_create(
+        user=admin,
+        data={
+            "partner": own,
+            "source": "production",
+            "defect_type": DefectType.objects.get(code="CONTAMINATION"),
+            "title": "Own flash",
+            "reported_severity": "minor",
+            "detected_on": datetime.date(2026, 10, 6),
+        },
+    )
+    objects.own_audit = audits.audit_plan(
+        user=admin,
+        partner=own,
+        template=AuditTemplate.objects.get(code="ONSITE"),
+        planned_date=datetime.date(2026, 11, 27),
+    )
+
+
+def quality_ids(o, key: str) -> dict:
+    stage = {
+        "POST /quality/8d-stages/{stage_id}/submit": o.stages[1],
+        "POST /quality/8d-stages/{stage_id}/due": o.stages[2],
+    }.get(key, o.stages[0])
+    return {
+        "template_id": o.template.pk,
+        "section_id": o.section.pk,
+        "question_id": o.question.pk,
+        "schedule_id": o.schedule.pk,
+        "audit_id": o.ready_audit.pk if key.endswith("/close") else o.audit.pk,
+        "answer_id": o.answer.pk,
+        "evidence_id": o.evidence.pk,
+        "standard_id": o.standard.pk,
+        "parameter_id": o.spare_parameter.pk if key.startswith("DELETE") else o.parameter.pk,
+        "lot_id": o.rejected_lot.pk if key.endswith("/disposition") else o.lot.pk,
+        "state_id": o.sampling_state.pk,
+        "nc_id": o.nc.pk,
+        "action_id": o.action.pk,
+        "stage_id": stage.pk,
+        "cost_event_id": o.cost.pk,
+    }
+
+
 def mismatches(result: dict, expected_row: tuple) -> dict:
     """The actors whose status differs from the matrix row, to read in a failure."""
     return {
@@ -777,6 +1149,31 @@ def ui_url(world: World, name: str, args: list[str], kind: str | None) -> str:
         pk_of[f"contracts:{name_}"] = lambda: world.objects.contract.pk
     for name_ in ("contract_service_levels", "service_level_create"):
         pk_of[f"performance:{name_}"] = lambda: world.objects.contract.pk
+    quality_object = {
+        "audit": "audit_detail audit_conduct audit_report audit_start audit_close audit_cancel "
+        "evidence_upload",
+        "answer": "answer_save answer_nc",
+        "evidence": "evidence_file evidence_delete",
+        "schedule": "schedule_edit",
+        "template": "template_detail template_edit section_create",
+        "section": "section_edit section_delete question_create",
+        "question": "question_edit question_delete",
+        "standard": "standard_detail standard_edit parameter_create",
+        "parameter": "parameter_edit parameter_delete",
+        "q_line": "lot_open",
+        "lot": "lot_detail lot_readings lot_import lot_dispose",
+        "sampling_state": "sampling_resume",
+        "nc": "nc_detail nc_edit nc_close nc_cancel action_open",
+        "action": "action_detail effectiveness action_close",
+        "stage": "stage_submit stage_accept stage_send_back stage_due",
+        "cost": "cost_correct",
+    }
+    for attribute, names in quality_object.items():
+        for name_ in names.split():
+            if attribute == "stage":
+                pk_of[f"quality:{name_}"] = lambda: world.objects.stages[0].pk
+            else:
+                pk_of[f"quality:{name_}"] = lambda a=attribute: getattr(world.objects, a).pk
     kwargs = {}
     for arg in args:
         if arg == "kind":
@@ -842,6 +1239,11 @@ LIST_PAGES = [
     "/finance/orders/",
     "/finance/receipts/",
     "/finance/invoices/",
+    "/quality/",
+    "/quality/audits/",
+    "/quality/inspections/",
+    "/quality/nonconformances/",
+    "/quality/actions/",
 ]
 
 
@@ -852,21 +1254,42 @@ def test_partner_users_see_only_their_own_partner_in_lists(world, client, url):
     html = client.get(url).content.decode()
     for marker in A_MARKERS:
         assert marker not in html, marker
-    if url == "/partners/":
-        assert "CMO-OWN" in html
+    own_marker = {"/partners/": "CMO-OWN", "/quality/nonconformances/": "Own flash"}.get(url)
+    if own_marker:
+        assert own_marker in html
 
     # and the user of A sees A's records and none of B's
     client.force_login(world.users["partner"])
     html = client.get(url).content.decode()
     assert "CMO-OWN" not in html and "Own Contact" not in html and "OWN-CERT" not in html
+    assert "Own flash" not in html
     expected_marker = {
         "/partners/": "CMO-VICTIM",
         "/partners/contacts/": "Victim Contact",
         "/partners/certifications/": "VICTIM-CERT",
         "/partners/documents/": "Victim Contract",
+        "/quality/audits/": "CMO-VICTIM",
+        "/quality/inspections/": "CMO-VICTIM",
+        "/quality/nonconformances/": "Victim specks",
+        "/quality/actions/": "CMO-VICTIM",
     }.get(url)
     if expected_marker:
         assert expected_marker in html
+
+
+@pytest.mark.parametrize("actor", SIGNED_IN[:-2])
+def test_only_who_may_record_costs_gets_the_correction_form(world, client, actor):
+    # Given partner A's cost event and a staff user who may see it
+    user = world.users[actor]
+    client.force_login(user)
+
+    # When they open its page
+    response = client.get(reverse("quality:cost_correct", args=[world.objects.cost.pk]))
+
+    # Then they read it, and only who may add cost events may correct it
+    assert response.status_code == 200
+    form_shown = 'id="correct"' in response.content.decode()
+    assert form_shown is user.has_perm("quality.add_costevent"), actor
 
 
 # --- API -------------------------------------------------------------------------------------
@@ -926,6 +1349,7 @@ def api_call(world: World, key: str, actor: str):
         }.get(key, o.exception.pk),
         "reconciliation_id": o.reconciliation.pk,
         "profile_id": o.profile.pk,
+        **quality_ids(o, key),
     }
     path = "/api/v1" + template.format(**ids)
     headers = {} if actor == "anon" else {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[actor]}"}
@@ -935,7 +1359,12 @@ def api_call(world: World, key: str, actor: str):
         return client.post(path, data, **headers)
     if key == "POST /document-imports":
         return client.post(path, {"kind": "invoices", "file": _import_file()}, **headers)
-    if method in ("POST", "PATCH"):
+    if key == "POST /quality/audits/{audit_id}/evidence":
+        return client.post(path, {"file": SimpleUploadedFile("photo.pdf", PDF)}, **headers)
+    if key == "POST /quality/lots/{lot_id}/readings/import":
+        readings = SimpleUploadedFile("r.csv", b"unit,parameter,value\n1,moisture,0.1\n")
+        return client.post(path, {"file": readings}, **headers)
+    if method in ("POST", "PATCH", "PUT"):
         body = API_BODIES[key]
         body = json.dumps(body(world) if callable(body) else body)
         return client.generic(method, path, body, content_type="application/json", **headers)
@@ -958,7 +1387,14 @@ def test_api_operation_access(world, key):
 
 
 # Lists where a partner user has records of their own (others may be empty for them).
-OWN_LISTS = ("/partners", "/contacts", "/certifications", "/documents")
+OWN_LISTS = (
+    "/partners",
+    "/contacts",
+    "/certifications",
+    "/documents",
+    "/quality/audits",
+    "/quality/nonconformances",
+)
 
 
 def _assert_api_sees_only_own(response, actor, world, key):

@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from partnerdesk.core.errors import ApplicationError, Conflict, Forbidden, InvalidInput
 from partnerdesk.notifications.models import Notification
-from partnerdesk.quality.models import Audit, AuditAnswer, AuditEvidence, Nonconformance
+from partnerdesk.quality.models import (
+    Audit,
+    AuditAnswer,
+    AuditEvidence,
+    AuditTemplate,
+    Nonconformance,
+)
 from partnerdesk.quality.services import audits
 from tests.factories import PDF, AuditScheduleFactory, AuditTemplateFactory, PartnerFactory
 from tests.support import audit_rows, stored_files, upload
@@ -553,6 +559,40 @@ def test_a_monthly_schedule_on_31_january_moves_to_the_end_of_february(quality, 
     assert planned.planned_date == datetime.date(2028, 1, 31)
     schedule.refresh_from_db()
     assert schedule.next_due == datetime.date(2028, 2, 29)
+
+
+def test_a_schedule_on_the_31st_comes_back_to_the_31st_after_february(quality, partner):
+    template = AuditTemplate.objects.get(code="ONSITE")
+    schedule = audits.schedule_create(
+        user=quality,
+        data={
+            "partner": partner,
+            "template": template,
+            "frequency": "monthly",
+            "next_due": datetime.date(2027, 1, 31),
+            "lead_days": 0,
+        },
+    )
+    assert schedule.day_of_month == 31
+    planned = [
+        audits.plan_scheduled_audits(day)[0].planned_date
+        for day in (
+            datetime.date(2027, 1, 31),
+            datetime.date(2027, 2, 28),
+            datetime.date(2027, 3, 31),
+        )
+    ]
+    assert planned == [
+        datetime.date(2027, 1, 31),
+        datetime.date(2027, 2, 28),
+        datetime.date(2027, 3, 31),  # not the 28th: the schedule keeps its day
+    ]
+    # Moving the schedule by hand sets a new day of the month.
+    audits.schedule_update(
+        user=quality, schedule=schedule, data={"next_due": datetime.date(2027, 4, 15)}
+    )
+    schedule.refresh_from_db()
+    assert schedule.day_of_month == 15
 
 
 def test_a_quarterly_schedule_steps_three_months(quality, partner, template):

@@ -160,6 +160,9 @@ class AuditSchedule(TimeStampedModel):
         related_name="+",
     )
     next_due = models.DateField(_("next audit due"))
+    # The day of the month audits fall on, so a schedule on the 31st comes back to the 31st
+    # after a shorter month (31 Jan, 28 Feb, 31 Mar), instead of drifting to the 28th.
+    day_of_month = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     lead_days = models.PositiveSmallIntegerField(_("plan this many days ahead"), default=14)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -130,23 +130,37 @@ def schedule_create(*, user, data: dict) -> AuditSchedule:
     require_perm(user, "quality.add_auditschedule")
     if data.get("is_active", True):
         _refuse_second_active(data.get("partner"), data.get("template"))
-    return audited_create(user=user, model=AuditSchedule, data=data, allowed=SCHEDULE_FIELDS)
+    return audited_create(
+        user=user,
+        model=AuditSchedule,
+        data=data,
+        allowed=SCHEDULE_FIELDS,
+        day_of_month=getattr(data.get("next_due"), "day", None),
+    )
 
 
 def schedule_update(*, user, schedule: AuditSchedule, data: dict) -> AuditSchedule:
     require_perm(user, "quality.change_auditschedule")
     if data.get("is_active") and not schedule.is_active:
         _refuse_second_active(schedule.partner, schedule.template, exclude_pk=schedule.pk)
-    return audited_update(user=user, instance=schedule, data=data, allowed=SCHEDULE_UPDATE_FIELDS)
+    schedule = audited_update(
+        user=user, instance=schedule, data=data, allowed=SCHEDULE_UPDATE_FIELDS
+    )
+    if "next_due" in data and schedule.day_of_month != schedule.next_due.day:
+        schedule.day_of_month = schedule.next_due.day  # the user set a new rhythm
+        schedule.save(update_fields=["day_of_month"])
+    return schedule
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, or the month's last day when it has no such day."""
+def add_months(day: datetime.date, months: int, day_of_month: int | None = None) -> datetime.date:
+    """``months`` later on ``day_of_month`` (default: the same day), or the month's last day
+    when it has no such day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
+    wanted = day_of_month or day.day
+    for candidate in (wanted, 30, 29, 28):
         try:
-            return datetime.date(year, month, min(day.day, candidate))
+            return datetime.date(year, month, min(wanted, candidate))
         except ValueError:
             continue
     raise AssertionError("unreachable")
@@ -272,7 +286,7 @@ def _plan_schedule(schedule: AuditSchedule, today: datetime.date) -> list[Audit]
         months = FREQUENCY_MONTHS[schedule.frequency]
         while schedule.next_due - lead <= today:
             due = schedule.next_due
-            following = add_months(due, months)
+            following = add_months(due, months, schedule.day_of_month)
             # A schedule that fell behind (the worker was down) skips the slots already
             # past when a later one is due too, instead of planning every missed one.
             missed = due < today and following - lead <= today

@@ -255,8 +255,9 @@ def lot_decide(*, user, inspection: LotInspection) -> LotInspection:
 
 
 def _main_defect(inspection: LotInspection):
-    """The defect type of the parameter with the most nonconforming units (first by position
-    on a tie); the fallback "OTHER" when that parameter names none."""
+    """The defect type of the lot: of the parameters with nonconforming units that name a
+    defect type, the one with the most such units (first by position on a tie); "OTHER" when
+    none names one."""
     from partnerdesk.quality.models import DefectType
 
     counts = Counter(
