@@ -5,7 +5,6 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from partnerdesk.quality.models import (
     AuditSection,
     AuditTemplate,
 )
-from partnerdesk.quality.services.numbers import save_numbered
+from partnerdesk.quality.services.numbers import add_at_end, save_numbered
 
 logger = logging.getLogger(__name__)
 
@@ -65,17 +64,14 @@ def template_update(*, user, template: AuditTemplate, data: dict) -> AuditTempla
 
 def section_add(*, user, template: AuditTemplate, data: dict) -> AuditSection:
     require_perm(user, "quality.change_audittemplate")
-    with transaction.atomic():
-        AuditTemplate.objects.select_for_update().get(pk=template.pk)
-        position = (template.sections.aggregate(m=Max("position"))["m"] or 0) + 1
-        return audited_create(
-            user=user,
-            model=AuditSection,
-            data=data,
-            allowed=SECTION_FIELDS,
-            template=template,
-            position=position,
-        )
+    return add_at_end(
+        user=user,
+        parent=template,
+        field="template",
+        model=AuditSection,
+        data=data,
+        allowed=SECTION_FIELDS,
+    )
 
 
 def section_update(*, user, section: AuditSection, data: dict) -> AuditSection:
@@ -90,17 +86,14 @@ def section_delete(*, user, section: AuditSection) -> None:
 
 def question_add(*, user, section: AuditSection, data: dict) -> AuditQuestion:
     require_perm(user, "quality.change_audittemplate")
-    with transaction.atomic():
-        AuditSection.objects.select_for_update().get(pk=section.pk)
-        position = (section.questions.aggregate(m=Max("position"))["m"] or 0) + 1
-        return audited_create(
-            user=user,
-            model=AuditQuestion,
-            data=data,
-            allowed=QUESTION_FIELDS,
-            section=section,
-            position=position,
-        )
+    return add_at_end(
+        user=user,
+        parent=section,
+        field="section",
+        model=AuditQuestion,
+        data=data,
+        allowed=QUESTION_FIELDS,
+    )
 
 
 def question_update(*, user, question: AuditQuestion, data: dict) -> AuditQuestion:

@@ -1,6 +1,8 @@
-"""Human numbers for quality records: PREFIX-YEAR-0001, counted per prefix and year."""
+"""Human numbers for quality records (PREFIX-YEAR-0001, counted per prefix and year) and the
+positions of ordered children (sections, questions, parameters)."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -36,3 +38,20 @@ def save_numbered(instance, prefix: str, year: int | None = None):
                 raise
             instance.pk = None
     return instance
+
+
+def add_at_end(*, user, parent, field: str, model, data: dict, allowed: set[str]):
+    """Create a ``model`` row under ``parent`` (its foreign key ``field``) at the next free
+    position. The parent row is locked, so two people adding at once get different positions."""
+    from partnerdesk.audit.crud import audited_create
+
+    with transaction.atomic():
+        type(parent).objects.select_for_update().get(pk=parent.pk)
+        last = model.objects.filter(**{field: parent}).aggregate(m=Max("position"))["m"]
+        return audited_create(
+            user=user,
+            model=model,
+            data=data,
+            allowed=allowed,
+            **{field: parent, "position": (last or 0) + 1},
+        )

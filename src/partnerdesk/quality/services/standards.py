@@ -1,7 +1,5 @@
 """Inspection standards and their parameters, and the standard that applies to a receipt line."""
 
-from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from partnerdesk.audit.crud import audited_create, audited_delete, audited_update
@@ -12,6 +10,7 @@ from partnerdesk.quality.models import (
     InspectionParameter,
     InspectionStandard,
 )
+from partnerdesk.quality.services.numbers import add_at_end
 
 STANDARD_FIELDS = {"code", "name", "item", "category", "level", "aql", "allow_reduced", "notes"}
 
@@ -43,17 +42,14 @@ def standard_update(*, user, standard: InspectionStandard, data: dict) -> Inspec
 
 def parameter_add(*, user, standard: InspectionStandard, data: dict) -> InspectionParameter:
     require_perm(user, "quality.change_inspectionstandard")
-    with transaction.atomic():
-        InspectionStandard.objects.select_for_update().get(pk=standard.pk)
-        position = (standard.parameters.aggregate(m=Max("position"))["m"] or 0) + 1
-        return audited_create(
-            user=user,
-            model=InspectionParameter,
-            data=data,
-            allowed=PARAMETER_FIELDS,
-            standard=standard,
-            position=position,
-        )
+    return add_at_end(
+        user=user,
+        parent=standard,
+        field="standard",
+        model=InspectionParameter,
+        data=data,
+        allowed=PARAMETER_FIELDS,
+    )
 
 
 def parameter_update(*, user, parameter: InspectionParameter, data: dict) -> InspectionParameter:
