@@ -692,3 +692,55 @@ def test_a_partner_user_may_not_answer_its_own_audit(make_user, partner, audit):
         answer(supplier, audit, 1, yes=True)
     with pytest.raises(Forbidden):
         audits.audit_close(user=supplier, audit=audit)
+
+
+def test_a_number_taken_meanwhile_is_retried_and_another_constraint_is_not(
+    partner, template, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from partnerdesk.quality.models import Audit
+    from partnerdesk.quality.services import numbers
+    from partnerdesk.quality.services.numbers import save_numbered
+    from tests.factories import AuditFactory
+
+    # A racing writer took AUD-2027-0001 after this one computed it: the next number is used.
+    taken = AuditFactory(number="AUD-2027-0001", partner=partner, template=template)
+    real_next = numbers.next_number
+    calls = []
+
+    def stale_then_real(model, prefix, year=None):
+        calls.append(prefix)
+        return "AUD-2027-0001" if len(calls) == 1 else real_next(model, prefix, year)
+
+    monkeypatch.setattr(numbers, "next_number", stale_then_real)
+    audit = save_numbered(
+        Audit(partner=partner, template=template, planned_date=datetime.date(2027, 1, 5)),
+        "AUD",
+        2027,
+    )
+    counted = []
+
+    def counting(model, prefix, year=None):
+        counted.append(prefix)
+        return real_next(model, prefix, year)
+
+    monkeypatch.setattr(numbers, "next_number", counting)
+    assert (audit.number, len(calls)) == ("AUD-2027-0002", 2)
+    # The same schedule slot twice is another constraint: no retry, the error stands.
+    schedule = AuditScheduleFactory(partner=partner, template=template)
+    AuditFactory(
+        partner=partner, template=template, schedule=schedule, planned_date=taken.planned_date
+    )
+    with pytest.raises(IntegrityError):
+        save_numbered(
+            Audit(
+                partner=partner,
+                template=template,
+                schedule=schedule,
+                planned_date=taken.planned_date,
+            ),
+            "AUD",
+            2027,
+        )
+    assert len(counted) == 1  # one number drawn, not five

@@ -34,7 +34,10 @@ def save_numbered(instance, prefix: str, year: int | None = None):
                 instance.save(force_insert=True)
             return instance
         except IntegrityError:
-            if attempt == ATTEMPTS - 1:
+            # Only a number taken meanwhile is worth another try; any other constraint
+            # (a second inspection of the same receipt line…) fails at once.
+            taken = type(instance).objects.filter(number=instance.number).exists()
+            if not taken or attempt == ATTEMPTS - 1:
                 raise
             instance.pk = None
     return instance
