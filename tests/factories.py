@@ -853,3 +853,73 @@ class CostEventFactory(DjangoModelFactory):
     currency = "CNY"
     partner = factory.SubFactory(PartnerFactory)
     description = "Sorting of a rejected lot"
+
+
+# --- regrind: the plant ------------------------------------------------------------------------
+
+
+class ProductionLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.ProductionLine"
+
+    code = factory.Sequence(lambda n: f"L{n + 1:02d}")
+    name = factory.Sequence(lambda n: f"Injection line {n + 1}")
+
+
+class DosingUnitFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.DosingUnit"
+
+    line = factory.SubFactory(ProductionLineFactory)
+    code = factory.Sequence(lambda n: f"DOS-{n + 1:04d}")
+    name = factory.Sequence(lambda n: f"Dosing unit {n + 1}")
+
+
+class RegrindProductFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.RegrindProduct"
+
+    code = factory.Sequence(lambda n: f"P-{n + 1:04d}")
+    name = factory.Sequence(lambda n: f"Housing {n + 1}")
+    target_ratio = factory.LazyFunction(lambda: Decimal("20.00"))
+    tolerance = factory.LazyFunction(lambda: Decimal("2.00"))
+    max_ratio = factory.LazyFunction(lambda: Decimal("25.00"))
+    nominal_batch_kg = factory.LazyFunction(lambda: Decimal("5.000"))
+    currency = "CNY"
+    virgin_price_per_kg = factory.LazyFunction(lambda: Decimal("12.5000"))
+    regrind_price_per_kg = factory.LazyFunction(lambda: Decimal("4.2000"))
+    risk_cost_per_kg = factory.LazyFunction(lambda: Decimal("30.0000"))
+
+
+class ProductRunFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.ProductRun"
+
+    line = factory.SubFactory(ProductionLineFactory)
+    product = factory.SubFactory(RegrindProductFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    ends_at = None
+
+
+class ShiftFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.Shift"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"S{n + 1}")
+    name = factory.LazyAttribute(lambda s: f"Shift {s.code}")
+    start_time = datetime.time(6, 0)
+    hours = 8
+
+
+class ShiftAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.ShiftAssignment"
+
+    line = factory.SubFactory(ProductionLineFactory)
+    team = factory.SubFactory(TeamFactory)
+    shift = None
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(minute=0, second=0, microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(hours=8))

@@ -98,6 +98,7 @@ def _mount_routers() -> None:
     from partnerdesk.partners.api import router as partners_router
     from partnerdesk.performance.api import router as performance_router
     from partnerdesk.quality.api import router as quality_router
+    from partnerdesk.regrind.api import router as regrind_router
 
     api.add_router("", accounts_router)
     api.add_router("", partners_router)
@@ -106,6 +107,7 @@ def _mount_routers() -> None:
     api.add_router("", finance_router)
     api.add_router("", finance_import_router)
     api.add_router("/quality", quality_router)
+    api.add_router("/regrind", regrind_router)
 
 
 _mount_routers()

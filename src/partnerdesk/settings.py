@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "partnerdesk.performance",
     "partnerdesk.finance",
     "partnerdesk.quality",
+    "partnerdesk.regrind",
     "partnerdesk.notifications",
     "partnerdesk.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("performance/", include("partnerdesk.performance.urls")),
     path("finance/", include("partnerdesk.finance.urls")),
     path("quality/", include("partnerdesk.quality.urls")),
+    path("regrind/", include("partnerdesk.regrind.urls")),
     path("notifications/", include("partnerdesk.notifications.urls")),
     path("history/", include("partnerdesk.audit.urls")),
     path("api/v1/", api.urls),

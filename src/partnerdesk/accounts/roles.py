@@ -16,6 +16,7 @@ MANUFACTURING = "manufacturing"
 MANAGEMENT = "management"
 COMPLIANCE = "compliance"
 PARTNER = "partner"
+MACHINE = "machine"
 
 ROLE_LABELS = {
     ADMINISTRATOR: _("Administrator"),
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     MANAGEMENT: _("Management"),
     COMPLIANCE: _("Compliance"),
     PARTNER: _("Partner user"),
+    MACHINE: _("Dosing equipment (posts readings)"),
 }
 
 
@@ -104,6 +106,25 @@ _VIEW_DIRECTORY = [
             "costevent",
         )
     ),
+    *(
+        f"regrind.view_{model}"
+        for model in (
+            "productionline",
+            "dosingunit",
+            "regrindproduct",
+            "productrun",
+            "shift",
+            "shiftassignment",
+            "readingingest",
+            "rejectedreading",
+            "reading",
+            "controlchart",
+            "controllimits",
+            "signal",
+            "precisionranking",
+            "teamprecision",
+        )
+    ),
 ]
 
 # Outsourcing owns contracts and SLAs, and records the measurements.
@@ -162,6 +183,23 @@ _QUALITY_CONTROLS = (
     + _crud("quality", "costevent", "add")
     + _crud("finance", "goodsreceiptline", "change")
 )
+# Regrind control: the plant set-up, readings, control charts and their signals, rankings.
+_REGRIND_PLANT = (
+    _crud("regrind", "productionline", "add", "change")
+    + _crud("regrind", "dosingunit", "add", "change")
+    + _crud("regrind", "regrindproduct", "add", "change")
+    + _crud("regrind", "productrun", "add", "change", "delete")
+    + _crud("regrind", "shift", "add", "change")
+    + _crud("regrind", "shiftassignment", "add", "change", "delete")
+    + _crud("regrind", "readingingest", "add")
+    + _crud("regrind", "reading", "add")
+)
+_REGRIND_SPC = (
+    _crud("regrind", "controlchart", "add", "change")
+    + _crud("regrind", "controllimits", "add")
+    + _crud("regrind", "signal", "change")
+    + _crud("regrind", "precisionranking", "add")
+)
 _POLICY_OWNER = _crud("performance", "metric", "add", "change") + [
     "performance.add_scorecardpolicy",
 ]
@@ -185,6 +223,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _crud("partners", "partnerdocument", "add"),
     QUALITY: _VIEW_DIRECTORY
     + _QUALITY_CONTROLS
+    + _REGRIND_SPC
     + _crud("performance", "measurement", "add", "change")
     + _crud("partners", "partnercontact", "add", "change")
     + _crud("partners", "certification", "add", "change", "delete")
@@ -192,10 +231,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Production reports nonconformances and the material it loses.
     MANUFACTURING: _VIEW_DIRECTORY
     + _crud("quality", "nonconformance", "add")
-    + _crud("quality", "costevent", "add"),
+    + _crud("quality", "costevent", "add")
+    + _REGRIND_PLANT
+    + _REGRIND_SPC,
     MANAGEMENT: _VIEW_DIRECTORY
     + _PERIOD_CLOSER
     + _POLICY_OWNER
+    + ["regrind.finalize_precisionranking"]
     + ["finance.approve_matchexception"]
     + [
         "partners.change_partner_status",
@@ -254,5 +296,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _PURCHASING
     + _FINANCE_CONTROLS
     + _QUALITY_CONTROLS
-    + ["finance.approve_matchexception"],
+    + _REGRIND_PLANT
+    + _REGRIND_SPC
+    + ["finance.approve_matchexception", "regrind.finalize_precisionranking"],
+    # A dosing machine's account: it posts its readings with an API token, nothing else.
+    MACHINE: ["regrind.view_dosingunit", "regrind.add_reading", "regrind.view_readingingest"],
 }

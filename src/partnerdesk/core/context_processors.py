@@ -25,6 +25,7 @@ def navigation(request):
         (_("Exceptions"), "finance:exceptions", "finance.view_matchexception"),
         (_("Reconciliation"), "finance:reconciliations", "finance.view_weeklyreconciliation"),
         (_("Quality"), "quality:home", "quality.view_nonconformance"),
+        (_("Regrind"), "regrind:home", "regrind.view_productionline"),
         (_("Organisation"), "organisation:people", "organisation.view_person"),
         (_("Audit log"), "audit:log", "audit.view_auditentry"),
         (_("Users"), "accounts:users", "accounts.view_user"),

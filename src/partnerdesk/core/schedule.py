@@ -104,6 +104,15 @@ SCHEDULE: list[Job] = [
         at=datetime.time(7, 20),
     ),
     Job("eightd-overdue", "partnerdesk.quality.tasks.notify_overdue_8d", every="hourly"),
+    # After every ingest the units' charts are checked; this catches any check that was lost.
+    Job("regrind-monitor", "partnerdesk.regrind.tasks.monitor_all", every="minutes", minutes=15),
+    Job(
+        "regrind-ranking",
+        "partnerdesk.regrind.tasks.rank_previous_month",
+        every="monthly",
+        day=1,
+        at=datetime.time(6, 10),
+    ),
     Job(
         "prune-task-results",
         "partnerdesk.core.tasks.prune_task_results",

@@ -27,6 +27,7 @@ from partnerdesk.demo.partners_data import (
 )
 from partnerdesk.demo.performance_demo import load_performance_demo
 from partnerdesk.demo.quality import load_quality_demo
+from partnerdesk.demo.regrind import load_regrind_demo
 from partnerdesk.organisation.models import Department, DepartmentKind, Person, Team
 from partnerdesk.partners import services
 from partnerdesk.partners.choices import ContactRole, OwnerRole
@@ -300,6 +301,7 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
     performance = load_performance_demo(seed=seed, today=today)
     finance = load_finance_demo(today=today)
     quality = load_quality_demo(seed=seed, today=today)  # inspects the finance demo's receipts
+    regrind = load_regrind_demo(seed=seed, today=today)
     return {
         "partners": Partner.objects.count(),
         "contacts": PartnerContact.objects.count(),
@@ -309,4 +311,5 @@ def load_demo_company(*, seed: int = 2026) -> dict[str, int]:
         **performance,
         **finance,
         **quality,
+        **regrind,
     }
