@@ -923,3 +923,114 @@ class ShiftAssignmentFactory(DjangoModelFactory):
         lambda: timezone.now().replace(minute=0, second=0, microsecond=0)
     )
     ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(hours=8))
+
+
+# --- regrind: readings, charts and rankings ----------------------------------------------------
+
+
+class ReadingIngestFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.ReadingIngest"
+
+    source = "csv"
+    filename = factory.Sequence(lambda n: f"doser-export-{n + 1}.csv")
+    status = "done"
+    finished_at = factory.LazyFunction(timezone.now)
+    rows = 10
+    stored = 9
+    refused = 1
+
+
+class RejectedReadingFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.RejectedReading"
+
+    ingest = factory.SubFactory(ReadingIngestFactory)
+    row = factory.Sequence(lambda n: n + 2)
+    raw = "DOS-0001,2026-03-02 08:00,B1,,,abc"
+    errors = factory.LazyFunction(
+        lambda: [{"field": "ratio", "code": "not_a_number", "params": {"value": "abc"}}]
+    )
+
+
+class ReadingFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.Reading"
+
+    unit = factory.SubFactory(DosingUnitFactory)
+    taken_at = factory.Sequence(
+        lambda n: datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC) + datetime.timedelta(minutes=n)
+    )
+    batch = factory.Sequence(lambda n: f"B{n + 1}")
+    ratio = 20.0
+    line = factory.SelfAttribute("unit.line")
+    ingest = factory.SubFactory(ReadingIngestFactory)
+
+
+class ControlChartFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.ControlChart"
+
+    unit = factory.SubFactory(DosingUnitFactory)
+    kind = "imr"
+    subgroup_size = 1
+
+
+class ControlLimitsFactory(DjangoModelFactory):
+    """Limits of an I-MR chart from 20 readings around 20 % (moving ranges about 1)."""
+
+    class Meta:
+        model = "regrind.ControlLimits"
+
+    chart = factory.SubFactory(ControlChartFactory)
+    version = 1
+    baseline_start = datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC)
+    baseline_end = datetime.datetime(2026, 3, 2, 3, 10, tzinfo=datetime.UTC)
+    points = 20
+    readings = 20
+    center = 20.0
+    ucl = 22.66
+    lcl = 17.34
+    sigma = 0.8865
+    dispersion_center = 1.0
+    dispersion_ucl = 3.267
+    dispersion_lcl = 0.0
+
+
+class SignalFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.Signal"
+
+    chart = factory.SubFactory(ControlChartFactory)
+    limits = factory.SubFactory(ControlLimitsFactory, chart=factory.SelfAttribute("..chart"))
+    rule = "we1"
+    point_at = datetime.datetime(2026, 3, 2, 4, 0, tzinfo=datetime.UTC)
+    first_at = factory.SelfAttribute("point_at")
+    value = 23.1
+    line = factory.SelfAttribute("chart.unit.line")
+
+
+class PrecisionRankingFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.PrecisionRanking"
+
+    month = datetime.date(2026, 3, 1)
+    revision = factory.Sequence(lambda n: n + 1)
+    rule_version = "regrind-ranking-1"
+    readings = 1000
+
+
+class TeamPrecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = "regrind.TeamPrecision"
+
+    ranking = factory.SubFactory(PrecisionRankingFactory)
+    team = factory.SubFactory(TeamFactory)
+    rank = 1
+    readings = 500
+    within = 475
+    share_within = 0.95
+    mean_abs_deviation = 0.8
+    mean_deviation = -0.1
+    cpk = 1.4
+    currency = "CNY"

@@ -10,7 +10,11 @@ expectation fails here. Every object in a URL belongs to partner A ("CMO-VICTIM"
 * ``other``: a partner user of ANOTHER partner B, who must get 404 for everything of A and never
   see A's records in a list.
 
-Write requests run inside a savepoint that is rolled back, so every actor meets the same world.
+The regrind module's rows, records and bodies are in ``permission_matrix_regrind.py``.
+
+The world is built once per module (per xdist worker) inside a transaction that is rolled back
+at the end; each test runs in a savepoint of it (pytest-django's ``db``), and each write request
+in a savepoint of that, so every test and every actor meets the same world.
 """
 
 import datetime
@@ -23,7 +27,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 
 from partnerdesk.accounts.roles import ROLE_PERMISSIONS
@@ -41,6 +45,7 @@ from partnerdesk.performance.services.service_levels import (
     service_level_create,
 )
 from partnerdesk.quality.models import AuditTemplate
+from tests import permission_matrix_regrind as regrind
 from tests.factories import (
     PDF,
     CertificationFactory,
@@ -64,10 +69,12 @@ ACTORS = (
     "manufacturing",
     "outsourcing",
     "quality",
+    "machine",
     "partner",
     "other",
 )
 SIGNED_IN = ACTORS[1:]
+STAFF = tuple(a for a in SIGNED_IN if a not in ("machine", "partner", "other"))
 KINDS = ("contact", "owner", "certification")
 
 # --- UI pages: the status each actor gets for a GET ------------------------------------------
@@ -75,342 +82,342 @@ KINDS = ("contact", "owner", "certification")
 # quality:cost_correct is also a cost event's detail page (the cost list links every row to
 # it): viewers read it; only who may add cost events gets the correction form (test below).
 UI_MATRIX = """
-                                      anon adm cmp fin mgt mfg out qua prt oth
-core:home                              302 200 200 200 200 200 200 200 200 200
-core:health                            200 200 200 200 200 200 200 200 200 200
-accounts:login                         200 302 302 302 302 302 302 302 302 302
-accounts:logout                        302 405 405 405 405 405 405 405 405 405
-accounts:tokens                        302 200 200 200 200 200 200 200 200 200
-accounts:token_revoke                  302 405 405 405 405 405 405 405 405 405
-accounts:users                         302 200 404 404 404 404 404 404 404 404
-accounts:user_create                   302 200 404 404 404 404 404 404 404 404
-accounts:user_edit                     302 200 404 404 404 404 404 404 404 404
-organisation:people                    302 200 200 200 200 200 200 200 404 404
-organisation:person_create             302 200 404 404 404 404 404 404 404 404
-organisation:person                    302 200 200 200 200 200 200 200 404 404
-organisation:person_edit               302 200 404 404 404 404 404 404 404 404
-organisation:departments               302 200 200 200 200 200 200 200 404 404
-organisation:department_edit           302 200 404 404 404 404 404 404 404 404
-organisation:team_create               302 200 404 404 404 404 404 404 404 404
-organisation:team_edit                 302 200 404 404 404 404 404 404 404 404
-partners:list                          302 200 200 200 200 200 200 200 200 200
-partners:create                        302 200 404 404 404 404 200 404 404 404
-partners:contacts                      302 200 200 200 200 200 200 200 200 200
-partners:certifications                302 200 200 200 200 200 200 200 200 200
-partners:documents                     302 200 200 200 200 200 200 200 200 200
-partners:document_download             302 200 200 200 200 200 200 200 200 404
-partners:document_delete               302 200 404 404 404 404 200 404 404 404
-partners:detail                        302 200 200 200 200 200 200 200 200 404
-partners:edit                          302 200 404 404 404 404 200 404 404 404
-partners:status                        302 200 404 404 200 404 200 404 404 404
-partners:delete                        302 200 404 404 404 404 404 404 404 404
-partners:document_upload               302 200 200 200 404 404 200 200 404 404
-partners:child_create[contact]         302 200 404 200 404 404 200 200 404 404
-partners:child_create[owner]           302 200 404 404 404 404 200 404 404 404
-partners:child_create[certification]   302 200 404 404 404 404 200 200 404 404
-partners:child_edit[contact]           302 200 404 200 404 404 200 200 404 404
-partners:child_edit[owner]             302 404 404 404 404 404 404 404 404 404
-partners:child_edit[certification]     302 200 404 404 404 404 200 200 404 404
-partners:child_delete[contact]         302 200 404 404 404 404 200 404 404 404
-partners:child_delete[owner]           302 200 404 404 404 404 200 404 404 404
-partners:child_delete[certification]   302 200 404 404 404 404 200 200 404 404
-contracts:list                         302 200 200 200 200 200 200 200 200 200
-contracts:create                       302 200 404 404 404 404 200 404 404 404
-contracts:detail                       302 200 200 200 200 200 200 200 200 404
-contracts:edit                         302 200 404 404 404 404 200 404 404 404
-contracts:amend                        302 200 404 404 404 404 200 404 404 404
-contracts:status                       302 200 404 404 404 404 200 404 404 404
-contracts:raci                         302 200 404 404 404 404 200 404 404 404
-contracts:disputes                     302 200 404 404 404 404 200 404 404 404
-contracts:attachment_add               302 200 404 404 404 404 200 404 404 404
-contracts:deliverable_create           302 200 404 404 404 404 200 404 404 404
-contracts:deliverable_edit             302 200 404 404 404 404 200 404 404 404
-contracts:deliverable_record           302 405 405 405 405 405 405 405 405 405
-performance:metrics                    302 200 200 200 200 200 200 200 404 404
-performance:metric_create              302 200 404 404 200 404 404 404 404 404
-performance:metric_update              302 200 404 404 200 404 404 404 404 404
-performance:contract_service_levels    302 200 200 200 200 200 200 200 200 404
-performance:service_level_create       302 200 404 404 404 404 200 404 404 404
-performance:service_level              302 200 200 200 200 200 200 200 200 404
-performance:terms_add_version          302 200 404 404 404 404 200 404 404 404
-performance:exclusion_request          302 405 405 405 405 405 405 405 405 405
-performance:exclusion_decide           302 405 405 405 405 405 405 405 405 405
-performance:measurements               302 200 200 200 200 200 200 200 200 200
-performance:measurement_record         302 200 404 404 404 404 200 200 404 404
-performance:measurement_correct        302 200 404 404 404 404 200 200 404 404
-performance:measurement_import         302 200 404 404 404 404 200 200 404 404
-performance:closes                     302 200 200 200 200 200 200 200 404 404
-performance:close                      302 200 200 200 200 200 200 200 404 404
-performance:explain_result             302 200 200 200 200 200 200 200 404 404
-performance:proposals                  302 200 200 200 200 200 200 200 404 404
-performance:scorecards                 302 200 200 200 200 200 200 200 200 200
-performance:scorecard                  302 200 200 200 200 200 200 200 200 404
-performance:explain_score              302 200 200 200 200 200 200 200 200 404
-performance:policies                   302 200 200 200 200 200 200 200 404 404
-performance:policy_create              302 200 404 404 200 404 404 404 404 404
-finance:orders                         302 200 200 200 200 200 200 200 200 200
-finance:order_create                   302 200 404 404 404 404 200 404 404 404
-finance:order                          302 200 200 200 200 200 200 200 200 404
-finance:receipts                       302 200 200 200 200 200 200 200 200 200
-finance:receipt_create                 302 200 404 404 404 404 200 404 404 404
-finance:receipt                        302 200 200 200 200 200 200 200 200 404
-finance:invoices                       302 200 200 200 200 200 200 200 200 200
-finance:invoice_create                 302 200 404 200 404 404 404 404 404 404
-finance:invoice                        302 200 200 200 200 200 200 200 200 404
-finance:exceptions                     302 200 200 200 200 200 200 200 404 404
-finance:exception                      302 200 200 200 200 200 200 200 404 404
-finance:reconciliations                302 200 200 200 200 200 200 200 404 404
-finance:reconciliation                 302 200 200 200 200 200 200 200 404 404
-finance:reconciliation_export          302 200 200 200 200 200 200 200 404 404
-finance:profiles                       302 200 200 200 200 200 200 200 404 404
-finance:profile_create                 302 200 404 200 404 404 404 404 404 404
-finance:profile_edit                   302 200 404 200 404 404 404 404 404 404
-finance:profile_delete                 302 200 404 200 404 404 404 404 404 404
-finance:categories                     302 200 200 200 200 200 200 200 404 404
-finance:document_import                302 200 404 200 404 404 200 404 404 404
-notifications:list                     302 200 200 200 200 200 200 200 200 200
-notifications:read                     302 405 405 405 405 405 405 405 405 405
-audit:log                              302 200 200 200 200 200 200 200 404 404
-quality:home                           302 200 200 200 200 200 200 200 200 200
-quality:audit_list                     302 200 200 200 200 200 200 200 200 200
-quality:audit_create                   302 200 404 404 404 404 404 200 404 404
-quality:audit_detail                   302 200 200 200 200 200 200 200 200 404
-quality:audit_conduct                  302 200 404 404 404 404 404 200 404 404
-quality:audit_report                   302 200 200 200 200 200 200 200 200 404
-quality:audit_start                    302 405 405 405 405 405 405 405 405 405
-quality:audit_close                    302 405 405 405 405 405 405 405 405 405
-quality:audit_cancel                   302 405 405 405 405 405 405 405 405 405
-quality:evidence_upload                302 405 405 405 405 405 405 405 405 405
-quality:answer_save                    302 405 405 405 405 405 405 405 405 405
-quality:answer_nc                      302 405 405 405 405 405 405 405 405 405
-quality:evidence_file                  302 200 200 200 200 200 200 200 200 404
-quality:evidence_delete                302 405 405 405 405 405 405 405 405 405
-quality:schedule_list                  302 200 200 200 200 200 200 200 404 404
-quality:schedule_create                302 200 404 404 404 404 404 200 404 404
-quality:schedule_edit                  302 200 404 404 404 404 404 200 404 404
-quality:template_list                  302 200 200 200 200 200 200 200 404 404
-quality:template_create                302 200 404 404 404 404 404 200 404 404
-quality:template_detail                302 200 200 200 200 200 200 200 404 404
-quality:template_edit                  302 200 404 404 404 404 404 200 404 404
-quality:section_create                 302 200 404 404 404 404 404 200 404 404
-quality:section_edit                   302 200 404 404 404 404 404 200 404 404
-quality:section_delete                 302 200 404 404 404 404 404 200 404 404
-quality:question_create                302 200 404 404 404 404 404 200 404 404
-quality:question_edit                  302 200 404 404 404 404 404 200 404 404
-quality:question_delete                302 200 404 404 404 404 404 200 404 404
-quality:standard_list                  302 200 200 200 200 200 200 200 404 404
-quality:standard_create                302 200 404 404 404 404 404 200 404 404
-quality:standard_detail                302 200 200 200 200 200 200 200 404 404
-quality:standard_edit                  302 200 404 404 404 404 404 200 404 404
-quality:parameter_create               302 200 404 404 404 404 404 200 404 404
-quality:parameter_edit                 302 200 404 404 404 404 404 200 404 404
-quality:parameter_delete               302 405 405 405 405 405 405 405 405 405
-quality:lot_list                       302 200 200 200 200 200 200 200 200 200
-quality:lot_todo                       302 200 404 404 404 404 404 200 404 404
-quality:lot_open                       302 200 404 404 404 404 404 200 404 404
-quality:lot_detail                     302 200 200 200 200 200 200 200 200 404
-quality:lot_readings                   302 405 405 405 405 405 405 405 405 405
-quality:lot_import                     302 405 405 405 405 405 405 405 405 405
-quality:lot_dispose                    302 405 405 405 405 405 405 405 405 405
-quality:sampling_list                  302 200 200 200 200 200 200 200 404 404
-quality:sampling_resume                302 405 405 405 405 405 405 405 405 405
-quality:nc_list                        302 200 200 200 200 200 200 200 200 200
-quality:nc_create                      302 200 404 404 404 200 404 200 404 404
-quality:nc_detail                      302 200 200 200 200 200 200 200 200 404
-quality:nc_edit                        302 200 404 404 404 404 404 200 404 404
-quality:nc_close                       302 405 405 405 405 405 405 405 405 405
-quality:nc_cancel                      302 405 405 405 405 405 405 405 405 405
-quality:action_open                    302 405 405 405 405 405 405 405 405 405
-quality:action_list                    302 200 200 200 200 200 200 200 200 200
-quality:action_detail                  302 200 200 200 200 200 200 200 200 404
-quality:effectiveness                  302 405 405 405 405 405 405 405 405 405
-quality:action_close                   302 405 405 405 405 405 405 405 405 405
-quality:stage_submit                   302 405 405 405 405 405 405 405 405 405
-quality:stage_accept                   302 405 405 405 405 405 405 405 405 405
-quality:stage_send_back                302 405 405 405 405 405 405 405 405 405
-quality:stage_due                      302 405 405 405 405 405 405 405 405 405
-quality:cost_list                      302 200 200 200 200 200 200 200 404 404
-quality:cost_create                    302 200 404 404 404 200 404 200 404 404
-quality:cost_correct                   302 200 200 200 200 200 200 200 404 404
+                                      anon adm cmp fin mgt mfg out qua mch prt oth
+core:home                              302 200 200 200 200 200 200 200 200 200 200
+core:health                            200 200 200 200 200 200 200 200 200 200 200
+accounts:login                         200 302 302 302 302 302 302 302 302 302 302
+accounts:logout                        302 405 405 405 405 405 405 405 405 405 405
+accounts:tokens                        302 200 200 200 200 200 200 200 200 200 200
+accounts:token_revoke                  302 405 405 405 405 405 405 405 405 405 405
+accounts:users                         302 200 404 404 404 404 404 404 404 404 404
+accounts:user_create                   302 200 404 404 404 404 404 404 404 404 404
+accounts:user_edit                     302 200 404 404 404 404 404 404 404 404 404
+organisation:people                    302 200 200 200 200 200 200 200 404 404 404
+organisation:person_create             302 200 404 404 404 404 404 404 404 404 404
+organisation:person                    302 200 200 200 200 200 200 200 404 404 404
+organisation:person_edit               302 200 404 404 404 404 404 404 404 404 404
+organisation:departments               302 200 200 200 200 200 200 200 404 404 404
+organisation:department_edit           302 200 404 404 404 404 404 404 404 404 404
+organisation:team_create               302 200 404 404 404 404 404 404 404 404 404
+organisation:team_edit                 302 200 404 404 404 404 404 404 404 404 404
+partners:list                          302 200 200 200 200 200 200 200 200 200 200
+partners:create                        302 200 404 404 404 404 200 404 404 404 404
+partners:contacts                      302 200 200 200 200 200 200 200 200 200 200
+partners:certifications                302 200 200 200 200 200 200 200 200 200 200
+partners:documents                     302 200 200 200 200 200 200 200 200 200 200
+partners:document_download             302 200 200 200 200 200 200 200 404 200 404
+partners:document_delete               302 200 404 404 404 404 200 404 404 404 404
+partners:detail                        302 200 200 200 200 200 200 200 404 200 404
+partners:edit                          302 200 404 404 404 404 200 404 404 404 404
+partners:status                        302 200 404 404 200 404 200 404 404 404 404
+partners:delete                        302 200 404 404 404 404 404 404 404 404 404
+partners:document_upload               302 200 200 200 404 404 200 200 404 404 404
+partners:child_create[contact]         302 200 404 200 404 404 200 200 404 404 404
+partners:child_create[owner]           302 200 404 404 404 404 200 404 404 404 404
+partners:child_create[certification]   302 200 404 404 404 404 200 200 404 404 404
+partners:child_edit[contact]           302 200 404 200 404 404 200 200 404 404 404
+partners:child_edit[owner]             302 404 404 404 404 404 404 404 404 404 404
+partners:child_edit[certification]     302 200 404 404 404 404 200 200 404 404 404
+partners:child_delete[contact]         302 200 404 404 404 404 200 404 404 404 404
+partners:child_delete[owner]           302 200 404 404 404 404 200 404 404 404 404
+partners:child_delete[certification]   302 200 404 404 404 404 200 200 404 404 404
+contracts:list                         302 200 200 200 200 200 200 200 404 200 200
+contracts:create                       302 200 404 404 404 404 200 404 404 404 404
+contracts:detail                       302 200 200 200 200 200 200 200 404 200 404
+contracts:edit                         302 200 404 404 404 404 200 404 404 404 404
+contracts:amend                        302 200 404 404 404 404 200 404 404 404 404
+contracts:status                       302 200 404 404 404 404 200 404 404 404 404
+contracts:raci                         302 200 404 404 404 404 200 404 404 404 404
+contracts:disputes                     302 200 404 404 404 404 200 404 404 404 404
+contracts:attachment_add               302 200 404 404 404 404 200 404 404 404 404
+contracts:deliverable_create           302 200 404 404 404 404 200 404 404 404 404
+contracts:deliverable_edit             302 200 404 404 404 404 200 404 404 404 404
+contracts:deliverable_record           302 405 405 405 405 405 405 405 405 405 405
+performance:metrics                    302 200 200 200 200 200 200 200 404 404 404
+performance:metric_create              302 200 404 404 200 404 404 404 404 404 404
+performance:metric_update              302 200 404 404 200 404 404 404 404 404 404
+performance:contract_service_levels    302 200 200 200 200 200 200 200 404 200 404
+performance:service_level_create       302 200 404 404 404 404 200 404 404 404 404
+performance:service_level              302 200 200 200 200 200 200 200 404 200 404
+performance:terms_add_version          302 200 404 404 404 404 200 404 404 404 404
+performance:exclusion_request          302 405 405 405 405 405 405 405 405 405 405
+performance:exclusion_decide           302 405 405 405 405 405 405 405 405 405 405
+performance:measurements               302 200 200 200 200 200 200 200 200 200 200
+performance:measurement_record         302 200 404 404 404 404 200 200 404 404 404
+performance:measurement_correct        302 200 404 404 404 404 200 200 404 404 404
+performance:measurement_import         302 200 404 404 404 404 200 200 404 404 404
+performance:closes                     302 200 200 200 200 200 200 200 404 404 404
+performance:close                      302 200 200 200 200 200 200 200 404 404 404
+performance:explain_result             302 200 200 200 200 200 200 200 404 404 404
+performance:proposals                  302 200 200 200 200 200 200 200 404 404 404
+performance:scorecards                 302 200 200 200 200 200 200 200 404 200 200
+performance:scorecard                  302 200 200 200 200 200 200 200 404 200 404
+performance:explain_score              302 200 200 200 200 200 200 200 404 200 404
+performance:policies                   302 200 200 200 200 200 200 200 404 404 404
+performance:policy_create              302 200 404 404 200 404 404 404 404 404 404
+finance:orders                         302 200 200 200 200 200 200 200 404 200 200
+finance:order_create                   302 200 404 404 404 404 200 404 404 404 404
+finance:order                          302 200 200 200 200 200 200 200 404 200 404
+finance:receipts                       302 200 200 200 200 200 200 200 404 200 200
+finance:receipt_create                 302 200 404 404 404 404 200 404 404 404 404
+finance:receipt                        302 200 200 200 200 200 200 200 404 200 404
+finance:invoices                       302 200 200 200 200 200 200 200 404 200 200
+finance:invoice_create                 302 200 404 200 404 404 404 404 404 404 404
+finance:invoice                        302 200 200 200 200 200 200 200 404 200 404
+finance:exceptions                     302 200 200 200 200 200 200 200 404 404 404
+finance:exception                      302 200 200 200 200 200 200 200 404 404 404
+finance:reconciliations                302 200 200 200 200 200 200 200 404 404 404
+finance:reconciliation                 302 200 200 200 200 200 200 200 404 404 404
+finance:reconciliation_export          302 200 200 200 200 200 200 200 404 404 404
+finance:profiles                       302 200 200 200 200 200 200 200 404 404 404
+finance:profile_create                 302 200 404 200 404 404 404 404 404 404 404
+finance:profile_edit                   302 200 404 200 404 404 404 404 404 404 404
+finance:profile_delete                 302 200 404 200 404 404 404 404 404 404 404
+finance:categories                     302 200 200 200 200 200 200 200 404 404 404
+finance:document_import                302 200 404 200 404 404 200 404 404 404 404
+notifications:list                     302 200 200 200 200 200 200 200 200 200 200
+notifications:read                     302 405 405 405 405 405 405 405 405 405 405
+audit:log                              302 200 200 200 200 200 200 200 404 404 404
+quality:home                           302 200 200 200 200 200 200 200 404 200 200
+quality:audit_list                     302 200 200 200 200 200 200 200 404 200 200
+quality:audit_create                   302 200 404 404 404 404 404 200 404 404 404
+quality:audit_detail                   302 200 200 200 200 200 200 200 404 200 404
+quality:audit_conduct                  302 200 404 404 404 404 404 200 404 404 404
+quality:audit_report                   302 200 200 200 200 200 200 200 404 200 404
+quality:audit_start                    302 405 405 405 405 405 405 405 405 405 405
+quality:audit_close                    302 405 405 405 405 405 405 405 405 405 405
+quality:audit_cancel                   302 405 405 405 405 405 405 405 405 405 405
+quality:evidence_upload                302 405 405 405 405 405 405 405 405 405 405
+quality:answer_save                    302 405 405 405 405 405 405 405 405 405 405
+quality:answer_nc                      302 405 405 405 405 405 405 405 405 405 405
+quality:evidence_file                  302 200 200 200 200 200 200 200 404 200 404
+quality:evidence_delete                302 405 405 405 405 405 405 405 405 405 405
+quality:schedule_list                  302 200 200 200 200 200 200 200 404 404 404
+quality:schedule_create                302 200 404 404 404 404 404 200 404 404 404
+quality:schedule_edit                  302 200 404 404 404 404 404 200 404 404 404
+quality:template_list                  302 200 200 200 200 200 200 200 404 404 404
+quality:template_create                302 200 404 404 404 404 404 200 404 404 404
+quality:template_detail                302 200 200 200 200 200 200 200 404 404 404
+quality:template_edit                  302 200 404 404 404 404 404 200 404 404 404
+quality:section_create                 302 200 404 404 404 404 404 200 404 404 404
+quality:section_edit                   302 200 404 404 404 404 404 200 404 404 404
+quality:section_delete                 302 200 404 404 404 404 404 200 404 404 404
+quality:question_create                302 200 404 404 404 404 404 200 404 404 404
+quality:question_edit                  302 200 404 404 404 404 404 200 404 404 404
+quality:question_delete                302 200 404 404 404 404 404 200 404 404 404
+quality:standard_list                  302 200 200 200 200 200 200 200 404 404 404
+quality:standard_create                302 200 404 404 404 404 404 200 404 404 404
+quality:standard_detail                302 200 200 200 200 200 200 200 404 404 404
+quality:standard_edit                  302 200 404 404 404 404 404 200 404 404 404
+quality:parameter_create               302 200 404 404 404 404 404 200 404 404 404
+quality:parameter_edit                 302 200 404 404 404 404 404 200 404 404 404
+quality:parameter_delete               302 405 405 405 405 405 405 405 405 405 405
+quality:lot_list                       302 200 200 200 200 200 200 200 404 200 200
+quality:lot_todo                       302 200 404 404 404 404 404 200 404 404 404
+quality:lot_open                       302 200 404 404 404 404 404 200 404 404 404
+quality:lot_detail                     302 200 200 200 200 200 200 200 404 200 404
+quality:lot_readings                   302 405 405 405 405 405 405 405 405 405 405
+quality:lot_import                     302 405 405 405 405 405 405 405 405 405 405
+quality:lot_dispose                    302 405 405 405 405 405 405 405 405 405 405
+quality:sampling_list                  302 200 200 200 200 200 200 200 404 404 404
+quality:sampling_resume                302 405 405 405 405 405 405 405 405 405 405
+quality:nc_list                        302 200 200 200 200 200 200 200 404 200 200
+quality:nc_create                      302 200 404 404 404 200 404 200 404 404 404
+quality:nc_detail                      302 200 200 200 200 200 200 200 404 200 404
+quality:nc_edit                        302 200 404 404 404 404 404 200 404 404 404
+quality:nc_close                       302 405 405 405 405 405 405 405 405 405 405
+quality:nc_cancel                      302 405 405 405 405 405 405 405 405 405 405
+quality:action_open                    302 405 405 405 405 405 405 405 405 405 405
+quality:action_list                    302 200 200 200 200 200 200 200 404 200 200
+quality:action_detail                  302 200 200 200 200 200 200 200 404 200 404
+quality:effectiveness                  302 405 405 405 405 405 405 405 405 405 405
+quality:action_close                   302 405 405 405 405 405 405 405 405 405 405
+quality:stage_submit                   302 405 405 405 405 405 405 405 405 405 405
+quality:stage_accept                   302 405 405 405 405 405 405 405 405 405 405
+quality:stage_send_back                302 405 405 405 405 405 405 405 405 405 405
+quality:stage_due                      302 405 405 405 405 405 405 405 405 405 405
+quality:cost_list                      302 200 200 200 200 200 200 200 404 404 404
+quality:cost_create                    302 200 404 404 404 200 404 200 404 404 404
+quality:cost_correct                   302 200 200 200 200 200 200 200 404 404 404
 """
 
 # --- API operations: the status each actor gets ----------------------------------------------
 # DELETE /partners/{partner_id} deletes partner C (no users, so deletable; nobody's own).
 API_MATRIX = """
-                                            anon adm cmp fin mgt mfg out qua prt oth
-GET /me                                      401 200 200 200 200 200 200 200 200 200
-GET /partners                                401 200 200 200 200 200 200 200 200 200
-POST /partners                               401 201 403 403 403 403 201 403 403 403
-GET /partners/{partner_id}                   401 200 200 200 200 200 200 200 200 404
-PATCH /partners/{partner_id}                 401 200 404 404 404 404 200 404 404 404
-DELETE /partners/{partner_id}                401 204 404 404 404 404 404 404 404 404
-POST /partners/{partner_id}/status           401 200 403 403 200 403 200 403 403 404
-GET /partners/{partner_id}/history           401 200 200 200 200 200 200 200 200 404
-GET /contacts                                401 200 200 200 200 200 200 200 200 200
-POST /partners/{partner_id}/contacts         401 201 403 201 403 403 201 201 403 404
-GET /contacts/{contact_id}                   401 200 200 200 200 200 200 200 200 404
-PATCH /contacts/{contact_id}                 401 200 404 200 404 404 200 200 404 404
-DELETE /contacts/{contact_id}                401 204 404 404 404 404 204 404 404 404
-GET /certifications                          401 200 200 200 200 200 200 200 200 200
-POST /partners/{partner_id}/certifications   401 201 403 403 403 403 201 201 403 404
-GET /certifications/{certification_id}       401 200 200 200 200 200 200 200 200 404
-PATCH /certifications/{certification_id}     401 200 404 404 404 404 200 200 404 404
-DELETE /certifications/{certification_id}    401 204 404 404 404 404 204 204 404 404
-GET /documents                               401 200 200 200 200 200 200 200 200 200
-POST /partners/{partner_id}/documents        401 201 201 201 403 403 201 201 403 404
-GET /documents/{document_id}                 401 200 200 200 200 200 200 200 200 404
-PATCH /documents/{document_id}               401 200 200 404 404 404 200 200 404 404
-DELETE /documents/{document_id}              401 204 404 404 404 404 204 404 404 404
-GET /documents/{document_id}/download        401 200 200 200 200 200 200 200 200 404
-GET /contracts                               401 200 200 200 200 200 200 200 200 200
-GET /contracts/{contract_id}                 401 200 200 200 200 200 200 200 200 404
-GET /contracts/{contract_id}/deliverables    401 200 200 200 200 200 200 200 200 404
-GET /contracts/{contract_id}/dispute-ladder  401 200 200 200 200 200 200 200 200 404
-GET /contracts/{contract_id}/history         401 200 200 200 200 200 200 200 200 404
-GET /contracts/{contract_id}/raci            401 200 200 200 200 200 200 200 200 404
-GET /contracts/{contract_id}/versions        401 200 200 200 200 200 200 200 200 404
-GET /credit-proposals                        401 200 200 200 200 200 200 200 200 200
-GET /measurements                            401 200 200 200 200 200 200 200 200 200
-GET /measurements/{measurement_id}           401 200 200 200 200 200 200 200 200 404
-GET /metrics                                 401 200 200 200 200 200 200 200 200 200
-GET /metrics/{metric_id}                     401 200 200 200 200 200 200 200 404 404
-GET /partners/{partner_id}/standing          401 200 200 200 200 200 200 200 200 404
-GET /period-closes                           401 200 200 200 200 200 200 200 200 200
-GET /period-closes/{close_id}                401 200 200 200 200 200 200 200 404 404
-GET /period-closes/{close_id}/results        401 200 200 200 200 200 200 200 404 404
-GET /results/{result_id}/explanation         401 200 200 200 200 200 200 200 404 404
-GET /scorecard-policies                      401 200 200 200 200 200 200 200 200 200
-GET /scores                                  401 200 200 200 200 200 200 200 200 200
-GET /scores/{score_id}/explanation           401 200 200 200 200 200 200 200 200 404
-GET /service-levels                          401 200 200 200 200 200 200 200 200 200
-GET /service-levels/{level_id}               401 200 200 200 200 200 200 200 200 404
-PATCH /contracts/{contract_id}               401 200 404 404 404 404 200 404 404 404
-PATCH /metrics/{metric_id}                   401 200 404 404 200 404 404 404 404 404
-POST /contracts                              401 201 403 403 403 403 201 403 403 422
-POST /contracts/{contract_id}/amendments     401 201 404 404 404 404 201 404 404 404
-POST /contracts/{contract_id}/deliverables   401 201 403 403 403 403 201 403 403 404
-POST /contracts/{contract_id}/service-levels 401 201 403 403 403 403 201 403 422 404
-POST /contracts/{contract_id}/status         401 200 403 403 403 403 200 403 403 404
-POST /deliverables/{deliverable_id}/actions  401 200 404 404 404 404 200 404 404 404
-POST /exclusions/{exclusion_id}/decision     401 403 403 200 200 403 403 403 404 404
-POST /measurements                           401 201 403 403 403 403 201 201 422 422
-POST /measurements/batch                     401 201 403 403 403 403 201 201 403 403
-POST /measurements/{measurement_id}/corrections 401 409 404 404 404 404 409 409 404 404
-POST /metrics                                401 201 403 403 201 403 403 403 403 403
-POST /period-closes                          401 201 403 201 201 403 403 403 403 403
-POST /period-closes/{period}/reopen          401 200 403 200 200 403 403 403 403 403
-POST /scorecard-policies                     401 201 403 403 201 403 403 403 403 403
-POST /service-levels/{level_id}/exclusions   401 201 403 403 403 403 201 403 403 404
-POST /service-levels/{level_id}/terms        401 201 403 403 403 403 201 403 403 404
-GET /purchase-orders                                  401 200 200 200 200 200 200 200 200 200
-POST /purchase-orders                                 401 201 403 403 403 403 201 403 403 403
-GET /purchase-orders/{order_id}                       401 200 200 200 200 200 200 200 200 404
-POST /purchase-orders/{order_id}/status               401 200 403 403 403 403 200 403 403 404
-GET /goods-receipts                                   401 200 200 200 200 200 200 200 200 200
-POST /goods-receipts                                  401 201 403 403 403 403 201 403 403 403
-GET /goods-receipts/{receipt_id}                      401 200 200 200 200 200 200 200 200 404
-POST /goods-receipt-lines/{line_id}/inspection        401 200 403 403 403 403 403 200 403 404
-GET /supplier-invoices                                401 200 200 200 200 200 200 200 200 200
-POST /supplier-invoices                               401 201 403 201 403 403 403 403 403 403
-GET /supplier-invoices/{invoice_id}                   401 200 200 200 200 200 200 200 200 404
-GET /supplier-invoices/{invoice_id}/payment-status    401 200 200 200 200 200 200 200 404 404
-POST /supplier-invoices/{invoice_id}/release          401 409 403 409 403 403 403 403 403 404
-POST /supplier-invoices/{invoice_id}/reject           401 200 403 200 403 403 403 403 403 404
-POST /supplier-invoices/{invoice_id}/match            401 200 403 200 403 403 403 403 403 404
-GET /supplier-invoices/{invoice_id}/review            401 200 200 200 200 200 200 200 404 404
-POST /supplier-invoices/{invoice_id}/review/rerun     401 200 403 200 403 403 403 403 404 404
-GET /supplier-invoices/{invoice_id}/deductions        401 200 200 200 200 200 200 200 404 404
-GET /supplier-invoices/{invoice_id}/credit-proposals  401 200 200 200 200 200 200 200 404 404
-POST /supplier-invoices/{invoice_id}/deductions       401 201 403 201 403 403 403 403 404 404
-POST /review-checks/{check_id}/answer                 401 200 403 200 403 403 403 403 404 404
-POST /review-checks/{check_id}/confirm-second         401 200 403 200 403 403 403 403 404 404
-GET /match-exceptions                                 401 200 200 200 200 200 200 200 200 200
-GET /match-exceptions/{exception_id}                  401 200 200 200 200 200 200 200 404 404
-POST /match-exceptions/{exception_id}/assign          401 200 403 200 403 403 200 403 404 404
-POST /match-exceptions/{exception_id}/resolve         401 200 403 200 403 403 200 403 404 404
-POST /match-exceptions/{exception_id}/approve         401 403 403 200 200 403 403 403 404 404
-POST /match-exceptions/{exception_id}/credit-note     401 200 403 200 403 403 200 403 404 404
-GET /match-runs                                       401 200 200 200 200 200 200 200 200 200
-GET /reconciliations                                  401 200 200 200 200 200 200 200 200 200
-POST /reconciliations                                 401 201 403 201 403 403 403 403 403 403
-GET /reconciliations/{reconciliation_id}              401 200 200 200 200 200 200 200 404 404
-GET /reconciliations/{reconciliation_id}/export.xlsx  401 200 200 200 200 200 200 200 404 404
-GET /tolerance-profiles                               401 200 200 200 200 200 200 200 200 200
-POST /tolerance-profiles                              401 201 403 201 403 403 403 403 422 422
-GET /tolerance-profiles/{profile_id}                  401 200 200 200 200 200 200 200 404 404
-PATCH /tolerance-profiles/{profile_id}                401 200 404 200 404 404 404 404 404 404
-DELETE /tolerance-profiles/{profile_id}               401 204 404 204 404 404 404 404 404 404
-GET /item-categories                                  401 200 200 200 200 200 200 200 200 200
-POST /item-categories                                 401 201 403 201 403 403 403 403 403 403
-POST /document-imports                                401 201 403 201 403 403 403 403 403 403
-DELETE /quality/audit-evidence/{evidence_id}                401 204 403 403 403 403 403 204 403 404
-DELETE /quality/audit-questions/{question_id}               401 204 404 404 404 404 404 204 404 404
-DELETE /quality/audit-sections/{section_id}                 401 204 404 404 404 404 404 204 404 404
-DELETE /quality/inspection-parameters/{parameter_id}        401 204 404 404 404 404 404 204 404 404
-GET /quality/audit-evidence/{evidence_id}/file              401 200 200 200 200 200 200 200 200 404
-GET /quality/audit-schedules                                401 200 200 200 200 200 200 200 200 200
-GET /quality/audit-schedules/{schedule_id}                  401 200 200 200 200 200 200 200 404 404
-GET /quality/audit-templates                                401 200 200 200 200 200 200 200 200 200
-GET /quality/audit-templates/{template_id}                  401 200 200 200 200 200 200 200 404 404
-GET /quality/audits                                         401 200 200 200 200 200 200 200 200 200
-GET /quality/audits/{audit_id}                              401 200 200 200 200 200 200 200 200 404
-GET /quality/corrective-actions                             401 200 200 200 200 200 200 200 200 200
-GET /quality/corrective-actions/{action_id}                 401 200 200 200 200 200 200 200 200 404
-GET /quality/cost-events                                    401 200 200 200 200 200 200 200 200 200
-GET /quality/cost-events/{cost_event_id}                    401 200 200 200 200 200 200 200 404 404
-GET /quality/defect-types                                   401 200 200 200 200 200 200 200 200 200
-GET /quality/inspection-standards                           401 200 200 200 200 200 200 200 200 200
-GET /quality/inspection-standards/{standard_id}             401 200 200 200 200 200 200 200 404 404
-GET /quality/lots                                           401 200 200 200 200 200 200 200 200 200
-GET /quality/lots/{lot_id}                                  401 200 200 200 200 200 200 200 200 404
-GET /quality/nonconformances                                401 200 200 200 200 200 200 200 200 200
-GET /quality/nonconformances/{nc_id}                        401 200 200 200 200 200 200 200 200 404
-GET /quality/receipt-lines-to-inspect                       401 200 200 200 200 200 200 200 200 200
-GET /quality/sampling-states                                401 200 200 200 200 200 200 200 200 200
-PATCH /quality/audit-questions/{question_id}                401 200 404 404 404 404 404 200 404 404
-PATCH /quality/audit-schedules/{schedule_id}                401 200 404 404 404 404 404 200 404 404
-PATCH /quality/audit-sections/{section_id}                  401 200 404 404 404 404 404 200 404 404
-PATCH /quality/audit-templates/{template_id}                401 200 404 404 404 404 404 200 404 404
-PATCH /quality/inspection-parameters/{parameter_id}         401 200 404 404 404 404 404 200 404 404
-PATCH /quality/inspection-standards/{standard_id}           401 200 404 404 404 404 404 200 404 404
-PATCH /quality/nonconformances/{nc_id}                      401 200 404 404 404 404 404 200 404 404
-POST /quality/8d-stages/{stage_id}/accept                   401 200 403 403 403 403 403 200 403 404
-POST /quality/8d-stages/{stage_id}/due                      401 200 403 403 403 403 403 200 403 404
-POST /quality/8d-stages/{stage_id}/send-back                401 200 403 403 403 403 403 200 403 404
-POST /quality/8d-stages/{stage_id}/submit                   401 200 403 403 403 403 403 200 200 404
-POST /quality/audit-schedules                               401 201 403 403 403 403 403 201 422 422
-POST /quality/audit-sections/{section_id}/questions         401 201 403 403 403 403 403 201 404 404
-POST /quality/audit-templates                               401 201 403 403 403 403 403 201 403 403
-POST /quality/audit-templates/{template_id}/sections        401 201 403 403 403 403 403 201 404 404
-POST /quality/audits                                        401 201 403 403 403 403 403 201 422 422
-POST /quality/audits/{audit_id}/cancel                      401 200 403 403 403 403 403 200 403 404
-POST /quality/audits/{audit_id}/close                       401 200 403 403 403 403 403 200 403 404
-POST /quality/audits/{audit_id}/evidence                    401 201 403 403 403 403 403 201 403 404
-POST /quality/audits/{audit_id}/start                       401 200 403 403 403 403 403 200 403 404
-POST /quality/corrective-actions/{action_id}/close          401 409 403 403 403 403 403 409 403 404
-POST /quality/corrective-actions/{action_id}/effectiveness  401 409 403 403 403 403 403 409 403 404
-POST /quality/cost-events                                   401 201 403 403 403 201 403 201 403 422
-POST /quality/cost-events/{cost_event_id}/correct           401 201 403 403 403 201 403 201 404 404
-POST /quality/inspection-standards                          401 201 403 403 403 403 403 201 403 403
-POST /quality/inspection-standards/{standard_id}/parameters 401 201 403 403 403 403 403 201 404 404
-POST /quality/lots                                          401 201 403 403 403 403 403 201 403 422
-POST /quality/lots/{lot_id}/decide                          401 422 403 403 403 403 403 422 403 404
-POST /quality/lots/{lot_id}/disposition                     401 200 403 403 403 403 403 200 403 404
-POST /quality/lots/{lot_id}/readings                        401 200 403 403 403 403 403 200 403 404
-POST /quality/lots/{lot_id}/readings/import                 401 200 403 403 403 403 403 200 403 404
-POST /quality/nonconformances                               401 201 403 403 403 201 403 201 422 422
-POST /quality/nonconformances/{nc_id}/cancel                401 200 403 403 403 403 403 200 403 404
-POST /quality/nonconformances/{nc_id}/close                 401 200 403 403 403 403 403 200 403 404
-POST /quality/nonconformances/{nc_id}/corrective-action     401 201 403 403 403 403 403 201 403 404
-POST /quality/sampling-states/{state_id}/resume             401 200 403 403 403 403 403 200 404 404
-PUT /quality/audit-answers/{answer_id}                      401 200 404 404 404 404 404 200 404 404
-"""
+                                            anon adm cmp fin mgt mfg out qua mch prt oth
+GET /me                                      401 200 200 200 200 200 200 200 200 200 200
+GET /partners                                401 200 200 200 200 200 200 200 200 200 200
+POST /partners                               401 201 403 403 403 403 201 403 403 403 403
+GET /partners/{partner_id}                   401 200 200 200 200 200 200 200 404 200 404
+PATCH /partners/{partner_id}                 401 200 404 404 404 404 200 404 404 404 404
+DELETE /partners/{partner_id}                401 204 404 404 404 404 404 404 404 404 404
+POST /partners/{partner_id}/status           401 200 403 403 200 403 200 403 404 403 404
+GET /partners/{partner_id}/history           401 200 200 200 200 200 200 200 404 200 404
+GET /contacts                                401 200 200 200 200 200 200 200 200 200 200
+POST /partners/{partner_id}/contacts         401 201 403 201 403 403 201 201 404 403 404
+GET /contacts/{contact_id}                   401 200 200 200 200 200 200 200 404 200 404
+PATCH /contacts/{contact_id}                 401 200 404 200 404 404 200 200 404 404 404
+DELETE /contacts/{contact_id}                401 204 404 404 404 404 204 404 404 404 404
+GET /certifications                          401 200 200 200 200 200 200 200 200 200 200
+POST /partners/{partner_id}/certifications   401 201 403 403 403 403 201 201 404 403 404
+GET /certifications/{certification_id}       401 200 200 200 200 200 200 200 404 200 404
+PATCH /certifications/{certification_id}     401 200 404 404 404 404 200 200 404 404 404
+DELETE /certifications/{certification_id}    401 204 404 404 404 404 204 204 404 404 404
+GET /documents                               401 200 200 200 200 200 200 200 200 200 200
+POST /partners/{partner_id}/documents        401 201 201 201 403 403 201 201 404 403 404
+GET /documents/{document_id}                 401 200 200 200 200 200 200 200 404 200 404
+PATCH /documents/{document_id}               401 200 200 404 404 404 200 200 404 404 404
+DELETE /documents/{document_id}              401 204 404 404 404 404 204 404 404 404 404
+GET /documents/{document_id}/download        401 200 200 200 200 200 200 200 404 200 404
+GET /contracts                               401 200 200 200 200 200 200 200 200 200 200
+GET /contracts/{contract_id}                 401 200 200 200 200 200 200 200 404 200 404
+GET /contracts/{contract_id}/deliverables    401 200 200 200 200 200 200 200 404 200 404
+GET /contracts/{contract_id}/dispute-ladder  401 200 200 200 200 200 200 200 404 200 404
+GET /contracts/{contract_id}/history         401 200 200 200 200 200 200 200 404 200 404
+GET /contracts/{contract_id}/raci            401 200 200 200 200 200 200 200 404 200 404
+GET /contracts/{contract_id}/versions        401 200 200 200 200 200 200 200 404 200 404
+GET /credit-proposals                        401 200 200 200 200 200 200 200 200 200 200
+GET /measurements                            401 200 200 200 200 200 200 200 200 200 200
+GET /measurements/{measurement_id}           401 200 200 200 200 200 200 200 404 200 404
+GET /metrics                                 401 200 200 200 200 200 200 200 200 200 200
+GET /metrics/{metric_id}                     401 200 200 200 200 200 200 200 404 404 404
+GET /partners/{partner_id}/standing          401 200 200 200 200 200 200 200 404 200 404
+GET /period-closes                           401 200 200 200 200 200 200 200 200 200 200
+GET /period-closes/{close_id}                401 200 200 200 200 200 200 200 404 404 404
+GET /period-closes/{close_id}/results        401 200 200 200 200 200 200 200 404 404 404
+GET /results/{result_id}/explanation         401 200 200 200 200 200 200 200 404 404 404
+GET /scorecard-policies                      401 200 200 200 200 200 200 200 200 200 200
+GET /scores                                  401 200 200 200 200 200 200 200 200 200 200
+GET /scores/{score_id}/explanation           401 200 200 200 200 200 200 200 404 200 404
+GET /service-levels                          401 200 200 200 200 200 200 200 200 200 200
+GET /service-levels/{level_id}               401 200 200 200 200 200 200 200 404 200 404
+PATCH /contracts/{contract_id}               401 200 404 404 404 404 200 404 404 404 404
+PATCH /metrics/{metric_id}                   401 200 404 404 200 404 404 404 404 404 404
+POST /contracts                              401 201 403 403 403 403 201 403 422 403 422
+POST /contracts/{contract_id}/amendments     401 201 404 404 404 404 201 404 404 404 404
+POST /contracts/{contract_id}/deliverables   401 201 403 403 403 403 201 403 404 403 404
+POST /contracts/{contract_id}/service-levels 401 201 403 403 403 403 201 403 404 422 404
+POST /contracts/{contract_id}/status         401 200 403 403 403 403 200 403 404 403 404
+POST /deliverables/{deliverable_id}/actions  401 200 404 404 404 404 200 404 404 404 404
+POST /exclusions/{exclusion_id}/decision     401 403 403 200 200 403 403 403 404 404 404
+POST /measurements                           401 201 403 403 403 403 201 201 422 422 422
+POST /measurements/batch                     401 201 403 403 403 403 201 201 403 403 403
+POST /measurements/{measurement_id}/corrections 401 409 404 404 404 404 409 409 404 404 404
+POST /metrics                                401 201 403 403 201 403 403 403 403 403 403
+POST /period-closes                          401 201 403 201 201 403 403 403 403 403 403
+POST /period-closes/{period}/reopen          401 200 403 200 200 403 403 403 403 403 403
+POST /scorecard-policies                     401 201 403 403 201 403 403 403 403 403 403
+POST /service-levels/{level_id}/exclusions   401 201 403 403 403 403 201 403 404 403 404
+POST /service-levels/{level_id}/terms        401 201 403 403 403 403 201 403 404 403 404
+GET /purchase-orders                                  401 200 200 200 200 200 200 200 200 200 200
+POST /purchase-orders                                 401 201 403 403 403 403 201 403 403 403 403
+GET /purchase-orders/{order_id}                       401 200 200 200 200 200 200 200 404 200 404
+POST /purchase-orders/{order_id}/status               401 200 403 403 403 403 200 403 404 403 404
+GET /goods-receipts                                   401 200 200 200 200 200 200 200 200 200 200
+POST /goods-receipts                                  401 201 403 403 403 403 201 403 403 403 403
+GET /goods-receipts/{receipt_id}                      401 200 200 200 200 200 200 200 404 200 404
+POST /goods-receipt-lines/{line_id}/inspection        401 200 403 403 403 403 403 200 404 403 404
+GET /supplier-invoices                                401 200 200 200 200 200 200 200 200 200 200
+POST /supplier-invoices                               401 201 403 201 403 403 403 403 403 403 403
+GET /supplier-invoices/{invoice_id}                   401 200 200 200 200 200 200 200 404 200 404
+GET /supplier-invoices/{invoice_id}/payment-status    401 200 200 200 200 200 200 200 404 404 404
+POST /supplier-invoices/{invoice_id}/release          401 409 403 409 403 403 403 403 404 403 404
+POST /supplier-invoices/{invoice_id}/reject           401 200 403 200 403 403 403 403 404 403 404
+POST /supplier-invoices/{invoice_id}/match            401 200 403 200 403 403 403 403 404 403 404
+GET /supplier-invoices/{invoice_id}/review            401 200 200 200 200 200 200 200 404 404 404
+POST /supplier-invoices/{invoice_id}/review/rerun     401 200 403 200 403 403 403 403 404 404 404
+GET /supplier-invoices/{invoice_id}/deductions        401 200 200 200 200 200 200 200 404 404 404
+GET /supplier-invoices/{invoice_id}/credit-proposals  401 200 200 200 200 200 200 200 404 404 404
+POST /supplier-invoices/{invoice_id}/deductions       401 201 403 201 403 403 403 403 404 404 404
+POST /review-checks/{check_id}/answer                 401 200 403 200 403 403 403 403 404 404 404
+POST /review-checks/{check_id}/confirm-second         401 200 403 200 403 403 403 403 404 404 404
+GET /match-exceptions                                 401 200 200 200 200 200 200 200 200 200 200
+GET /match-exceptions/{exception_id}                  401 200 200 200 200 200 200 200 404 404 404
+POST /match-exceptions/{exception_id}/assign          401 200 403 200 403 403 200 403 404 404 404
+POST /match-exceptions/{exception_id}/resolve         401 200 403 200 403 403 200 403 404 404 404
+POST /match-exceptions/{exception_id}/approve         401 403 403 200 200 403 403 403 404 404 404
+POST /match-exceptions/{exception_id}/credit-note     401 200 403 200 403 403 200 403 404 404 404
+GET /match-runs                                       401 200 200 200 200 200 200 200 200 200 200
+GET /reconciliations                                  401 200 200 200 200 200 200 200 200 200 200
+POST /reconciliations                                 401 201 403 201 403 403 403 403 403 403 403
+GET /reconciliations/{reconciliation_id}              401 200 200 200 200 200 200 200 404 404 404
+GET /reconciliations/{reconciliation_id}/export.xlsx  401 200 200 200 200 200 200 200 404 404 404
+GET /tolerance-profiles                               401 200 200 200 200 200 200 200 200 200 200
+POST /tolerance-profiles                              401 201 403 201 403 403 403 403 422 422 422
+GET /tolerance-profiles/{profile_id}                  401 200 200 200 200 200 200 200 404 404 404
+PATCH /tolerance-profiles/{profile_id}                401 200 404 200 404 404 404 404 404 404 404
+DELETE /tolerance-profiles/{profile_id}               401 204 404 204 404 404 404 404 404 404 404
+GET /item-categories                                  401 200 200 200 200 200 200 200 200 200 200
+POST /item-categories                                 401 201 403 201 403 403 403 403 403 403 403
+POST /document-imports                                401 201 403 201 403 403 403 403 403 403 403
+DELETE /quality/audit-evidence/{evidence_id}                401 204 403 403 403 403 403 204 404 403 404
+DELETE /quality/audit-questions/{question_id}               401 204 404 404 404 404 404 204 404 404 404
+DELETE /quality/audit-sections/{section_id}                 401 204 404 404 404 404 404 204 404 404 404
+DELETE /quality/inspection-parameters/{parameter_id}        401 204 404 404 404 404 404 204 404 404 404
+GET /quality/audit-evidence/{evidence_id}/file              401 200 200 200 200 200 200 200 404 200 404
+GET /quality/audit-schedules                                401 200 200 200 200 200 200 200 200 200 200
+GET /quality/audit-schedules/{schedule_id}                  401 200 200 200 200 200 200 200 404 404 404
+GET /quality/audit-templates                                401 200 200 200 200 200 200 200 200 200 200
+GET /quality/audit-templates/{template_id}                  401 200 200 200 200 200 200 200 404 404 404
+GET /quality/audits                                         401 200 200 200 200 200 200 200 200 200 200
+GET /quality/audits/{audit_id}                              401 200 200 200 200 200 200 200 404 200 404
+GET /quality/corrective-actions                             401 200 200 200 200 200 200 200 200 200 200
+GET /quality/corrective-actions/{action_id}                 401 200 200 200 200 200 200 200 404 200 404
+GET /quality/cost-events                                    401 200 200 200 200 200 200 200 200 200 200
+GET /quality/cost-events/{cost_event_id}                    401 200 200 200 200 200 200 200 404 404 404
+GET /quality/defect-types                                   401 200 200 200 200 200 200 200 200 200 200
+GET /quality/inspection-standards                           401 200 200 200 200 200 200 200 200 200 200
+GET /quality/inspection-standards/{standard_id}             401 200 200 200 200 200 200 200 404 404 404
+GET /quality/lots                                           401 200 200 200 200 200 200 200 200 200 200
+GET /quality/lots/{lot_id}                                  401 200 200 200 200 200 200 200 404 200 404
+GET /quality/nonconformances                                401 200 200 200 200 200 200 200 200 200 200
+GET /quality/nonconformances/{nc_id}                        401 200 200 200 200 200 200 200 404 200 404
+GET /quality/receipt-lines-to-inspect                       401 200 200 200 200 200 200 200 200 200 200
+GET /quality/sampling-states                                401 200 200 200 200 200 200 200 200 200 200
+PATCH /quality/audit-questions/{question_id}                401 200 404 404 404 404 404 200 404 404 404
+PATCH /quality/audit-schedules/{schedule_id}                401 200 404 404 404 404 404 200 404 404 404
+PATCH /quality/audit-sections/{section_id}                  401 200 404 404 404 404 404 200 404 404 404
+PATCH /quality/audit-templates/{template_id}                401 200 404 404 404 404 404 200 404 404 404
+PATCH /quality/inspection-parameters/{parameter_id}         401 200 404 404 404 404 404 200 404 404 404
+PATCH /quality/inspection-standards/{standard_id}           401 200 404 404 404 404 404 200 404 404 404
+PATCH /quality/nonconformances/{nc_id}                      401 200 404 404 404 404 404 200 404 404 404
+POST /quality/8d-stages/{stage_id}/accept                   401 200 403 403 403 403 403 200 404 403 404
+POST /quality/8d-stages/{stage_id}/due                      401 200 403 403 403 403 403 200 404 403 404
+POST /quality/8d-stages/{stage_id}/send-back                401 200 403 403 403 403 403 200 404 403 404
+POST /quality/8d-stages/{stage_id}/submit                   401 200 403 403 403 403 403 200 404 200 404
+POST /quality/audit-schedules                               401 201 403 403 403 403 403 201 422 422 422
+POST /quality/audit-sections/{section_id}/questions         401 201 403 403 403 403 403 201 404 404 404
+POST /quality/audit-templates                               401 201 403 403 403 403 403 201 403 403 403
+POST /quality/audit-templates/{template_id}/sections        401 201 403 403 403 403 403 201 404 404 404
+POST /quality/audits                                        401 201 403 403 403 403 403 201 422 422 422
+POST /quality/audits/{audit_id}/cancel                      401 200 403 403 403 403 403 200 404 403 404
+POST /quality/audits/{audit_id}/close                       401 200 403 403 403 403 403 200 404 403 404
+POST /quality/audits/{audit_id}/evidence                    401 201 403 403 403 403 403 201 404 403 404
+POST /quality/audits/{audit_id}/start                       401 200 403 403 403 403 403 200 404 403 404
+POST /quality/corrective-actions/{action_id}/close          401 409 403 403 403 403 403 409 404 403 404
+POST /quality/corrective-actions/{action_id}/effectiveness  401 409 403 403 403 403 403 409 404 403 404
+POST /quality/cost-events                                   401 201 403 403 403 201 403 201 422 403 422
+POST /quality/cost-events/{cost_event_id}/correct           401 201 403 403 403 201 403 201 404 404 404
+POST /quality/inspection-standards                          401 201 403 403 403 403 403 201 403 403 403
+POST /quality/inspection-standards/{standard_id}/parameters 401 201 403 403 403 403 403 201 404 404 404
+POST /quality/lots                                          401 201 403 403 403 403 403 201 422 403 422
+POST /quality/lots/{lot_id}/decide                          401 422 403 403 403 403 403 422 404 403 404
+POST /quality/lots/{lot_id}/disposition                     401 200 403 403 403 403 403 200 404 403 404
+POST /quality/lots/{lot_id}/readings                        401 200 403 403 403 403 403 200 404 403 404
+POST /quality/lots/{lot_id}/readings/import                 401 200 403 403 403 403 403 200 404 403 404
+POST /quality/nonconformances                               401 201 403 403 403 201 403 201 422 422 422
+POST /quality/nonconformances/{nc_id}/cancel                401 200 403 403 403 403 403 200 404 403 404
+POST /quality/nonconformances/{nc_id}/close                 401 200 403 403 403 403 403 200 404 403 404
+POST /quality/nonconformances/{nc_id}/corrective-action     401 201 403 403 403 403 403 201 404 403 404
+POST /quality/sampling-states/{state_id}/resume             401 200 403 403 403 403 403 200 404 404 404
+PUT /quality/audit-answers/{answer_id}                      401 200 404 404 404 404 404 200 404 404 404
+"""  # noqa: E501 (a row per operation, however long its path)
 
 
 def parse_matrix(table: str) -> dict[str, tuple[int, ...]]:
     """Read a matrix table: a header of actor columns, then one row per page or operation."""
     header, *rows = table.strip().splitlines()
-    columns = ("anon", "adm", "cmp", "fin", "mgt", "mfg", "out", "qua", "prt", "oth")
+    columns = ("anon", "adm", "cmp", "fin", "mgt", "mfg", "out", "qua", "mch", "prt", "oth")
     assert tuple(header.split()) == columns
     matrix = {}
     for row in rows:
@@ -419,8 +426,8 @@ def parse_matrix(table: str) -> dict[str, tuple[int, ...]]:
     return matrix
 
 
-UI_EXPECTED = parse_matrix(UI_MATRIX)
-API_EXPECTED = parse_matrix(API_MATRIX)
+UI_EXPECTED = parse_matrix(UI_MATRIX) | parse_matrix(regrind.UI_MATRIX)
+API_EXPECTED = parse_matrix(API_MATRIX) | parse_matrix(regrind.API_MATRIX)
 
 # The bodies of the write requests: valid, so an actor who may write succeeds.
 API_BODIES = {
@@ -656,6 +663,7 @@ API_BODIES = {
         "description": "Matrix.",
     },
     "POST /quality/cost-events/{cost_event_id}/correct": {"amount": "200", "reason": "Matrix."},
+    **regrind.API_BODIES,
 }
 
 CONFIDENTIAL_ROLES = {"administrator", "compliance", "management"}
@@ -678,16 +686,47 @@ class World:
     objects: SimpleNamespace
     users: dict
     tokens: dict
+    media: object = None  # the folder of the world's uploaded files
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once for the module's tests (once per xdist worker) in a transaction
+    that is rolled back after the last of them; its files in a media folder of its own."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        world = _build_world()
+        world.media = media
+        yield world
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def world(roles, make_user) -> World:
+def world(_world, db) -> World:
+    """The module's world; ``db`` runs the test in a savepoint of the world's transaction,
+    rolled back after it."""
+    return _world
+
+
+@pytest.fixture(autouse=True)
+def _media_root(_world, settings):
+    """Overrides the suite's fixture of that name: the world's files stay where they are."""
+    settings.MEDIA_ROOT = _world.media
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _build_world() -> World:
+    from partnerdesk.accounts.services import sync_roles
+    from tests.factories import UserFactory
+
+    sync_roles()
     a = PartnerFactory(code="CMO-VICTIM", legal_name="Victim Moulding Ltd.", status="active")
     b = PartnerFactory(code="CMO-OWN", legal_name="Own Plastics Ltd.", status="active")
     c = PartnerFactory(code="CMO-SPARE", status="prospect")
-    users = {role: make_user(role, username=role) for role in ROLE_PERMISSIONS if role != "partner"}
-    users["partner"] = make_user("partner", partner=a, username="victim.user")
-    users["other"] = make_user("partner", partner=b, username="other.user")
+    roles = [role for role in ROLE_PERMISSIONS if role != "partner"]
+    users = {role: UserFactory(role=role, username=role) for role in roles}
+    users["partner"] = UserFactory(role="partner", partner=a, username="victim.user")
+    users["other"] = UserFactory(role="partner", partner=b, username="other.user")
 
     department = DepartmentFactory(kind="quality", name="Quality")
     team = TeamFactory(department=department, name="Supplier quality")
@@ -719,6 +758,7 @@ def world(roles, make_user) -> World:
     _finance_world(objects, a, admin)
     _quality_world(objects, a, admin)
     _own_quality_world(objects, b, admin)
+    regrind.build(objects, users)
     tokens = {actor: api_token_create(user=u, name="matrix")[1] for actor, u in users.items()}
     return World(a, b, c, objects, users, tokens)
 
@@ -1174,6 +1214,7 @@ def ui_url(world: World, name: str, args: list[str], kind: str | None) -> str:
                 pk_of[f"quality:{name_}"] = lambda: world.objects.stages[0].pk
             else:
                 pk_of[f"quality:{name_}"] = lambda a=attribute: getattr(world.objects, a).pk
+    pk_of.update(regrind.ui_pks(world.objects))
     kwargs = {}
     for arg in args:
         if arg == "kind":
@@ -1205,8 +1246,8 @@ def test_ui_page_access(world, client, key):
         result[actor] = response.status_code
         if actor == "anon" and response.status_code == 302:
             assert response["Location"].startswith("/accounts/login/?next="), url
-        if response.status_code == 200 and actor in ("partner", "other"):
-            own = world.partner if actor == "partner" else world.own
+        if response.status_code == 200 and actor in ("partner", "other", "machine"):
+            own = {"partner": world.partner, "other": world.own}.get(actor)
             _assert_no_foreign_partner(response, own, world, url)
 
     # Then each gets what the matrix says
@@ -1214,7 +1255,7 @@ def test_ui_page_access(world, client, key):
 
 
 def _assert_no_foreign_partner(response, own, world, url):
-    """A partner user's page never shows another partner's records."""
+    """A partner user's page never shows another partner's records (the machine's, none)."""
     if response.get("Content-Type", "").startswith("text/html"):
         html = response.content.decode()
         foreign = [world.partner, world.own, world.spare]
@@ -1277,7 +1318,7 @@ def test_partner_users_see_only_their_own_partner_in_lists(world, client, url):
         assert expected_marker in html
 
 
-@pytest.mark.parametrize("actor", SIGNED_IN[:-2])
+@pytest.mark.parametrize("actor", STAFF)
 def test_only_who_may_record_costs_gets_the_correction_form(world, client, actor):
     # Given partner A's cost event and a staff user who may see it
     user = world.users[actor]
@@ -1350,6 +1391,7 @@ def api_call(world: World, key: str, actor: str):
         "reconciliation_id": o.reconciliation.pk,
         "profile_id": o.profile.pk,
         **quality_ids(o, key),
+        **regrind.api_ids(o, key),
     }
     path = "/api/v1" + template.format(**ids)
     headers = {} if actor == "anon" else {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[actor]}"}
@@ -1361,6 +1403,8 @@ def api_call(world: World, key: str, actor: str):
         return client.post(path, {"kind": "invoices", "file": _import_file()}, **headers)
     if key == "POST /quality/audits/{audit_id}/evidence":
         return client.post(path, {"file": SimpleUploadedFile("photo.pdf", PDF)}, **headers)
+    if key == "POST /regrind/readings/csv":
+        return regrind.csv_upload(client, path, headers)
     if key == "POST /quality/lots/{lot_id}/readings/import":
         readings = SimpleUploadedFile("r.csv", b"unit,parameter,value\n1,moisture,0.1\n")
         return client.post(path, {"file": readings}, **headers)
@@ -1382,6 +1426,8 @@ def test_api_operation_access(world, key):
             assert error["status"] == response.status_code, (actor, error)
         if key.startswith("GET ") and response.status_code == 200 and actor in ("partner", "other"):
             _assert_api_sees_only_own(response, actor, world, key)
+        if key.startswith("GET ") and response.status_code == 200 and actor == "machine":
+            _assert_machine_lists_nothing_else(response, key)
 
     assert mismatches(result, API_EXPECTED[key]) == {}, key
 
@@ -1413,6 +1459,15 @@ def _assert_api_sees_only_own(response, actor, world, key):
         elif key == "GET /partners":
             assert item["id"] == own, item
         assert "CT-VICTIM" not in json.dumps(item) or actor == "partner", item
+
+
+def _assert_machine_lists_nothing_else(response, key):
+    """A dosing machine's lists are empty, but for the dosing units and its own ingests
+    (``test_the_machine_reads_only_its_own_ingests``)."""
+    body = response.json()
+    own = key in ("GET /regrind/units", "GET /regrind/ingests")
+    if isinstance(body, dict) and "items" in body and not own:
+        assert body["items"] == [], key
 
 
 # --- confidential documents ------------------------------------------------------------------
@@ -1465,3 +1520,32 @@ def test_confidential_audit_entries_are_flagged(world):
         content_type=content_type
     )
     assert str(world.objects.confidential.pk) not in visible.values_list("object_id", flat=True)
+
+
+# --- the dosing machine ----------------------------------------------------------------------
+
+
+def test_the_machine_reads_only_its_own_ingests(world, client):
+    # Given the administrator's CSV upload and the machine's own post
+    mine, theirs = world.objects.regrind.ingest, world.objects.regrind.csv_ingest
+    api_client = Client()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens['machine']}"}
+
+    # Then the machine's API lists and opens its own ingest, with its refused row, and no other
+    listed = api_client.get("/api/v1/regrind/ingests", **headers).json()["items"]
+    assert [ingest["id"] for ingest in listed] == [mine.pk]
+    own = api_client.get(f"/api/v1/regrind/ingests/{mine.pk}", **headers).json()
+    assert [row["row"] for row in own["rejections"]] == [5]
+    assert api_client.get(f"/api/v1/regrind/ingests/{theirs.pk}", **headers).status_code == 404
+
+    # and so do its pages
+    client.force_login(world.users["machine"])
+    html = client.get("/regrind/ingests/").content.decode()
+    assert reverse("regrind:ingest", args=[mine.pk]) in html
+    assert reverse("regrind:ingest", args=[theirs.pk]) not in html
+    assert client.get(reverse("regrind:ingest", args=[theirs.pk])).status_code == 404
+
+    # while the people of the plant see both
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens['quality']}"}
+    listed = api_client.get("/api/v1/regrind/ingests", **headers).json()["items"]
+    assert {ingest["id"] for ingest in listed} == {mine.pk, theirs.pk}

@@ -108,3 +108,25 @@ def test_pages_outside_the_api_keep_their_html_errors(client, outsourcing_user):
     response = client.get("/partners/999999/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_a_shift_start_with_a_utc_offset_is_a_field_error_not_a_server_error(api):
+    # (A number is read as seconds after midnight UTC: a time with an offset.)
+    for start_time in (0, "06:00+08:00"):
+        body = {"code": "S0", "name": "Early", "start_time": start_time, "hours": 8}
+        response = api.post("/api/v1/regrind/shifts", body, content_type="application/json")
+        assert_error(response, 422, "start_time")
+    body = {"code": "S0", "name": "Early", "start_time": "06:00", "hours": 8}
+    shift = api.post("/api/v1/regrind/shifts", body, content_type="application/json").json()
+    response = api.patch(
+        f"/api/v1/regrind/shifts/{shift['id']}",
+        {"start_time": "07:00Z"},
+        content_type="application/json",
+    )
+    assert_error(response, 422, "start_time")
+
+
+def test_a_ranking_month_out_of_range_is_a_field_error_not_a_server_error(api):
+    body = {"month": "1000-01", "min_readings": 1}
+    response = api.post("/api/v1/regrind/rankings", body, content_type="application/json")
+    assert_error(response, 422, "month")

@@ -71,8 +71,9 @@ CHECKS = [
 
 
 @pytest.fixture
-def seeded(transactional_db, roles, admin_user):
-    """An administrator with a token, and one record of each kind for the fuzzer to hit.
+def seeded(request, transactional_db, roles, admin_user, make_user):
+    """An administrator with a token, and one record of each kind for the fuzzer to hit (the
+    regrind module's only for its own operations: they take a while to make).
 
     ``transactional_db``: the WSGI app runs in this thread, outside any test transaction."""
     from partnerdesk.accounts.services import api_token_create
@@ -93,6 +94,8 @@ def seeded(transactional_db, roles, admin_user):
     KNOWN_IDS.update(_seed_contracts_and_performance(admin_user, partner))
     KNOWN_IDS.update(_seed_finance(admin_user, partner))
     KNOWN_IDS.update(_seed_quality(admin_user, partner))
+    if "/regrind/" in request.node.name:
+        KNOWN_IDS.update(_seed_regrind(admin_user, make_user("machine", username="doser")))
     _, raw = api_token_create(user=admin_user, name="fuzz")
     # As Django's test client does: keep the connection across requests instead of closing it
     # after each one (CONN_MAX_AGE=0), which costs a reconnect per request on PostgreSQL.
@@ -408,6 +411,19 @@ def _seed_quality(user, partner) -> dict:
         "stage_id": stage.pk,
         "cost_event_id": event.pk,
     }
+
+
+def _seed_regrind(user, machine) -> dict:
+    """The permission matrix's plant: a line with a dosing unit, products, a run, a shift with
+    assignments, readings from a file and a machine's post (a refused row), a chart with limits
+    and a signal, a ranking."""
+    from types import SimpleNamespace
+
+    from tests import permission_matrix_regrind as regrind
+
+    objects = SimpleNamespace()
+    regrind.build(objects, {"administrator": user, "machine": machine})
+    return regrind.api_ids(objects, "")
 
 
 @schema.parametrize()

@@ -204,7 +204,8 @@ def test_the_drift_and_the_shift_are_caught_and_the_stable_units_stay_quiet(demo
 
 def test_older_signals_acknowledged_and_alerts_reach_the_team_lead(demo):
     acknowledged = Signal.objects.filter(status="acknowledged")
-    assert 2 <= acknowledged.count() <= 3
+    # Two or three notes, each covering its signal and the earlier open ones of its run.
+    assert 2 <= acknowledged.values("note").distinct().count() <= 3
     for signal in acknowledged:
         assert signal.note and signal.acknowledged_by is not None
         assert signal.point_at < signal.acknowledged_at < timezone.now() - 14 * D

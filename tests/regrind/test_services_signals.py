@@ -44,7 +44,7 @@ def test_acknowledging_records_who_when_and_why(signal, make_user):
     user = make_user("quality", first_name="Quinn", last_name="Engineer")
     done = signal_acknowledge(user=user, signal=signal, note="  Hopper sensor dirty; cleaned.  ")
     signal.refresh_from_db()
-    assert done.pk == signal.pk
+    assert done == 1
     assert signal.status == "acknowledged"
     assert signal.acknowledged_by == user and signal.acknowledged_at is not None
     assert signal.note == "Hopper sensor dirty; cleaned."
@@ -76,3 +76,40 @@ def test_acknowledging_twice_is_refused_naming_the_first(signal, make_user):
 def test_roles_without_the_permission_may_not(signal, make_user, role):
     with pytest.raises(Forbidden):
         signal_acknowledge(user=make_user(role), signal=signal, note="Seen.")
+
+
+def test_one_note_can_cover_the_earlier_open_signals_of_a_run(signal, make_user):
+    from django.utils import timezone
+
+    earlier = [
+        Signal.objects.create(
+            chart=signal.chart,
+            limits=signal.limits,
+            rule=signal.rule,
+            point_at=signal.point_at - timezone.timedelta(minutes=10 * k),
+            first_at=signal.point_at - timezone.timedelta(minutes=10 * k),
+            value=21.0,
+            line=signal.line,
+        )
+        for k in (1, 2)
+    ]
+    other_rule = Signal.objects.create(
+        chart=signal.chart,
+        limits=signal.limits,
+        rule="we2",
+        point_at=signal.point_at - timezone.timedelta(minutes=5),
+        first_at=signal.point_at - timezone.timedelta(minutes=5),
+        value=21.0,
+        line=signal.line,
+    )
+    user = make_user("manufacturing")
+    assert (
+        signal_acknowledge(user=user, signal=signal, note="Drift: recalibrated.", with_earlier=True)
+        == 3
+    )
+    for row in earlier:
+        row.refresh_from_db()
+        assert row.status == "acknowledged" and row.note == "Drift: recalibrated."
+        assert len(audit_rows(row)) == 1
+    other_rule.refresh_from_db()
+    assert other_rule.status == "open"

@@ -395,8 +395,12 @@ def _acknowledge(users, units, cal: _Calendar) -> None:
         signal, at = _ack_target(spec, chart, cal)
         if signal is None:
             continue
-        signal_acknowledge(user=users[spec["user"]], signal=signal, note=spec["note"])
-        Signal.objects.filter(pk=signal.pk).update(acknowledged_at=min(at, cal.now))
+        signal_acknowledge(
+            user=users[spec["user"]], signal=signal, note=spec["note"], with_earlier=True
+        )
+        Signal.objects.filter(chart_id=signal.chart_id, note=spec["note"]).update(
+            acknowledged_at=min(at, cal.now)
+        )
 
 
 def _rankings(users, today: datetime.date, now: datetime.datetime) -> None:

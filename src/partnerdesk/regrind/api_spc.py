@@ -272,7 +272,9 @@ def acknowledge_signal(request, signal_id: int, payload: AcknowledgeIn):
     user = request.user
     require_perm(user, "regrind.change_signal")
     signal = selectors.signal_get(user=user, pk=signal_id, action="change")
-    signal_acknowledge(user=user, signal=signal, note=payload.note)
+    signal_acknowledge(
+        user=user, signal=signal, note=payload.note, with_earlier=payload.with_earlier
+    )
     return selectors.signal_get(user=user, pk=signal_id)
 
 
@@ -306,7 +308,11 @@ def compute_ranking(request, payload: RankingComputeIn):
     """Compute the month from the readings now stored, as a new revision (refused once the
     month's ranking is final)."""
     user = request.user
+    require_perm(user, "regrind.add_precisionranking")
     month = lists.parse_month(payload.month)
+    if month is None:
+        message = _("Give a month from 1900-01 to 2999-12.")
+        raise InvalidInput(message, fields={"month": [message]})
     done = rankings.ranking_compute(user=user, month=month, min_readings=payload.min_readings)
     return Status(201, _ranking(user, done.pk))
 

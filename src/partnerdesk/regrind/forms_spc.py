@@ -94,6 +94,12 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What caused the signal and what was done about it."),
     )
+    with_earlier = forms.BooleanField(
+        label=_("Also the earlier open signals of this rule on this chart"),
+        required=False,
+        initial=True,
+        help_text=_("A run that keeps going signals on every point; one note can cover it."),
+    )
 
 
 class UploadForm(forms.Form):

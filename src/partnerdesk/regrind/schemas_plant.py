@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from partnerdesk.contracts.schemas import Fixed, Id
 from partnerdesk.core.schemas import InputSchema
@@ -58,7 +58,24 @@ def _plausible_day(value: datetime.date) -> datetime.date:
     return value
 
 
+def _wall_clock(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise ValueError("Give the time of day without a UTC offset: it is the company's time.")
+    return value
+
+
 AwareTime = Annotated[datetime.datetime, AfterValidator(_aware)]
+# A time of day of the company's time zone (a shift's start): HH:MM or HH:MM:SS, no offset.
+# Declared as a pattern: JSON Schema's "time" format is RFC 3339's, which needs an offset.
+LocalTimeIn = Annotated[
+    datetime.time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"}),
+]
+LocalTime = Annotated[
+    datetime.time,
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?$"}),
+]
 Day = Annotated[datetime.date, AfterValidator(_plausible_day)]
 LongText = Text(10_000, required=False)
 PercentIn = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
@@ -216,20 +233,20 @@ class ShiftOut(Schema):
     id: int
     code: str
     name: str
-    start_time: datetime.time = Field(..., description="In the company's time zone")
+    start_time: LocalTime = Field(..., description="In the company's time zone")
     hours: int
 
 
 class ShiftIn(InputSchema):
     code: CodeText(20)
     name: Text(80)
-    start_time: datetime.time = Field(..., description="In the company's time zone")
+    start_time: LocalTimeIn = Field(..., description="In the company's time zone")
     hours: Hours = Field(..., description="May run past midnight")
 
 
 class ShiftPatch(InputSchema):
     name: Text(80) = None
-    start_time: datetime.time = None
+    start_time: LocalTimeIn = None
     hours: Hours = None
 
 

@@ -262,6 +262,7 @@ class AcknowledgeIn(InputSchema):
     note: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX)
     ]
+    with_earlier: bool = False
 
 
 # --- rankings ----------------------------------------------------------------------------------

@@ -76,7 +76,12 @@ def signal_get(*, user, pk, action: str = "view") -> Signal:
 
 
 def ingest_list(*, user):
-    return ReadingIngest.objects.restrict(user).select_related("started_by")
+    """Every ingest to who may read the readings; to an account that only sends them (a dosing
+    machine's), the ingests it sent."""
+    rows = ReadingIngest.objects.restrict(user).select_related("started_by")
+    if not user.has_perm("regrind.view_reading"):
+        rows = rows.filter(started_by_id=user.pk) if user.pk else rows.none()
+    return rows
 
 
 def ingest_get(*, user, pk) -> ReadingIngest:

@@ -21,27 +21,26 @@ from partnerdesk.regrind.rule_labels import DISPERSION_RULE, formula
 MIN_BASELINE_POINTS = 20
 
 
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, fields={field: [message]})
+
+
 def _clean_rules(rules) -> list[str]:
     rules = list(dict.fromkeys(rules or []))
     unknown = [r for r in rules if r not in spc.RULES and r != DISPERSION_RULE]
     if unknown:
-        raise InvalidInput(
-            _("Unknown run rules: %(rules)s.") % {"rules": ", ".join(unknown)},
-            fields={"rules": [", ".join(unknown)]},
-        )
+        raise _invalid("rules", _("Unknown run rules: %(rules)s.") % {"rules": ", ".join(unknown)})
     return rules
 
 
 def _subgroup_size(kind: str, size: int | None) -> int:
     if kind not in ChartKind.values:
-        raise InvalidInput(_("Unknown chart kind."), fields={"kind": [str(kind)]})
+        raise _invalid("kind", _("Unknown chart kind."))
     if kind == ChartKind.INDIVIDUALS:
         return 1
     size = size or 5
     if not 2 <= size <= 25:
-        raise InvalidInput(
-            _("Subgroups have 2 to 25 readings."), fields={"subgroup_size": [str(size)]}
-        )
+        raise _invalid("subgroup_size", _("Subgroups have 2 to 25 readings."))
     return size
 
 
@@ -51,7 +50,7 @@ def chart_create(*, user, unit, kind: str, subgroup_size: int | None = None, rul
     rules = _clean_rules(rules if rules is not None else ["we1", "we2", "we3", "we4", "d1"])
     with transaction.atomic():
         if ControlChart.objects.filter(unit=unit, kind=kind).exists():
-            raise InvalidInput(_("The unit has this chart already."), fields={"kind": [str(kind)]})
+            raise _invalid("kind", _("The unit has this chart already."))
         chart = ControlChart.objects.create(unit=unit, kind=kind, subgroup_size=size, rules=rules)
         record_change(actor=user, instance=chart, action=AuditAction.CREATE)
     return chart
@@ -130,27 +129,26 @@ def chart_set_baseline(
     them in force as a new version; monitoring continues with the points after ``end``."""
     require_perm(user, "regrind.add_controllimits")
     if start >= end:
-        raise InvalidInput(_("The baseline must end after it starts."), fields={"end": [str(end)]})
+        raise _invalid("end", _("The baseline must end after it starts."))
     _ids, values = series.ratios(chart.unit_id, start=start, end=end)
     size = chart.subgroup_size
     points = len(values) // size
     if points < MIN_BASELINE_POINTS:
-        raise InvalidInput(
+        raise _invalid(
+            "start",
             _(
                 "The baseline holds %(points)s points; at least %(min)s are needed for limits "
                 "worth trusting."
             )
             % {"points": points, "min": MIN_BASELINE_POINTS},
-            fields={"start": [str(start)]},
         )
     try:
         limits = spc.limits_for(chart.kind, values, size)
     except ValueError as exc:
-        raise InvalidInput(str(exc), fields={"start": [str(start)]}) from exc
+        raise _invalid("start", str(exc)) from exc
     if limits.sigma <= 0:
-        raise InvalidInput(
-            _("The baseline readings do not vary; limits cannot be set from them."),
-            fields={"start": [str(start)]},
+        raise _invalid(
+            "start", _("The baseline readings do not vary; limits cannot be set from them.")
         )
     explanation = explain(limits, values, chart.rules, _spec(chart.unit_id, start, end))
     with transaction.atomic():

@@ -23,6 +23,7 @@ import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnerdesk.core.bulk import collector_paused
 from partnerdesk.core.errors import InvalidInput
@@ -387,10 +388,10 @@ def readings_ingest_rows(
 ) -> ReadingIngest:
     """Ingest a machine's post: a list of readings as mappings of field names to values."""
     if len(rows) > MAX_POST_ROWS:
-        raise InvalidInput(
-            f"At most {MAX_POST_ROWS} readings per post; send the rest in further posts.",
-            fields={"readings": [f"{len(rows)} readings"]},
-        )
+        message = _(
+            "At most %(max)s readings per post (got %(n)s); send the rest in further posts."
+        ) % {"max": MAX_POST_ROWS, "n": len(rows)}
+        raise InvalidInput(message, fields={"readings": [message]})
     columns: dict[str, list] = {name: [] for name in engine.FIELDS}
     for item in rows:
         for name in engine.FIELDS:

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from partnerdesk.audit.models import AuditAction
 from partnerdesk.audit.services import record_change
@@ -41,6 +42,12 @@ from partnerdesk.organisation.models import Team
 from partnerdesk.regrind.models import PrecisionRanking, RegrindProduct, TeamPrecision
 
 RULE_VERSION = "regrind-ranking-1"
+
+
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput(message, fields={field: [message]})
+
+
 D2 = 1.128
 MIN_READINGS = 100
 
@@ -95,7 +102,22 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 
 
 def _group_figures(row, product: RegrindProduct) -> dict:
-    _, line_id, _, n, within, dev, absdev, sx, _sxx, smr, nmr, virgin_kg, risk_kg, above = row
+    (
+        _team,
+        line_id,
+        _product,
+        n,
+        within,
+        dev,
+        absdev,
+        sx,
+        _sxx,
+        smr,
+        nmr,
+        virgin_kg,
+        risk_kg,
+        above,
+    ) = row
     mean = sx / n
     lsl, usl = float(product.lsl), float(product.usl)
     sigma = (smr / nmr) / D2 if nmr else None
@@ -132,7 +154,7 @@ def _group_figures(row, product: RegrindProduct) -> dict:
 def _team_row(groups: list[dict]) -> dict:
     n = sum(g["readings"] for g in groups)
     cpks = [(g["cpk"], g["readings"]) for g in groups if g["cpk"] is not None]
-    weight = sum(w for _, w in cpks)
+    weight = sum(w for _cpk, w in cpks)
     return {
         "readings": n,
         "within": sum(g["within"] for g in groups),
@@ -174,7 +196,7 @@ def ranking_compute_system(*, month: datetime.date) -> PrecisionRanking | None:
 
 def _compute(*, actor, month: datetime.date, min_readings: int) -> PrecisionRanking:
     if min_readings < 1:
-        raise InvalidInput("At least one reading.", fields={"min_readings": ["≥ 1"]})
+        raise _invalid("min_readings", _("At least one reading is needed to rank a team."))
     month = month.replace(day=1)
     start, end = month_bounds(month)
     bounds = [connection.ops.adapt_datetimefield_value(v) for v in (start, end)]
@@ -201,10 +223,7 @@ def _compute(*, actor, month: datetime.date, min_readings: int) -> PrecisionRank
             .aggregate(m=Max("revision"))["m"]
         )
         if PrecisionRanking.objects.filter(month=month, is_final=True).exists():
-            raise InvalidInput(
-                "This month's ranking is final; it is not computed again.",
-                fields={"month": [f"{month:%Y-%m} is final"]},
-            )
+            raise _invalid("month", _("This month's ranking is final; it is not computed again."))
         ranking = PrecisionRanking.objects.create(
             month=month,
             revision=(last or 0) + 1,
@@ -251,16 +270,14 @@ def ranking_finalize(*, user, ranking: PrecisionRanking) -> PrecisionRanking:
 
     with transaction.atomic():
         ranking = PrecisionRanking.objects.select_for_update().get(pk=ranking.pk)
-        _, end = month_bounds(ranking.month)
+        _start, end = month_bounds(ranking.month)
         if timezone.now() < end:
-            raise InvalidInput(
-                "The month is not over yet.", fields={"month": [f"{ranking.month:%Y-%m}"]}
-            )
+            raise _invalid("month", _("The month is not over yet."))
         latest = PrecisionRanking.objects.filter(month=ranking.month).aggregate(m=Max("revision"))
         if ranking.revision != latest["m"]:
-            raise InvalidInput(
-                "Only the latest revision can be made final; compute again or open the latest.",
-                fields={"revision": [str(ranking.revision)]},
+            raise _invalid(
+                "revision",
+                _("Only the latest revision can be made final; open the latest revision."),
             )
         if ranking.is_final:
             return ranking

@@ -16,8 +16,21 @@ from partnerdesk.regrind.models import Signal
 NOTE_MAX = 2000
 
 
-def signal_acknowledge(*, user, signal: Signal, note: str) -> Signal:
-    """Acknowledge an open signal with a note on its cause and the action taken."""
+def earlier_open(signal: Signal):
+    """The open signals of the same chart and rule before this one: a run that keeps going
+    signals on every point, and one look at the chart explains them all."""
+    return Signal.objects.filter(
+        chart_id=signal.chart_id,
+        rule=signal.rule,
+        status=SignalStatus.OPEN,
+        point_at__lt=signal.point_at,
+    )
+
+
+def signal_acknowledge(*, user, signal: Signal, note: str, with_earlier: bool = False) -> int:
+    """Acknowledge an open signal with a note on its cause and the action taken; with
+    ``with_earlier`` also the earlier open signals of the same chart and rule, each with the
+    same note and its own audit row. Returns how many were acknowledged."""
     require_perm(user, "regrind.change_signal")
     note = (note or "").strip()
     if not note:
@@ -36,11 +49,16 @@ def signal_acknowledge(*, user, signal: Signal, note: str) -> Signal:
                 _("This signal was acknowledged already by %(who)s at %(when)s.")
                 % {"who": name, "when": f"{when:%Y-%m-%d %H:%M}" if when else "—"}
             )
-        before = snapshot(signal)
-        signal.status = SignalStatus.ACKNOWLEDGED
-        signal.acknowledged_by = user
-        signal.acknowledged_at = timezone.now()
-        signal.note = note
-        signal.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "note"])
-        record_change(actor=user, instance=signal, action=AuditAction.UPDATE, before=before)
-    return signal
+        targets = [signal]
+        if with_earlier:
+            targets += list(earlier_open(signal).select_for_update().order_by("point_at"))
+        now = timezone.now()
+        for target in targets:
+            before = snapshot(target)
+            target.status = SignalStatus.ACKNOWLEDGED
+            target.acknowledged_by = user
+            target.acknowledged_at = now
+            target.note = note
+            target.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "note"])
+            record_change(actor=user, instance=target, action=AuditAction.UPDATE, before=before)
+    return len(targets)

@@ -37,6 +37,7 @@ from partnerdesk.regrind.views.spc_common import get_or_404, require, run, with_
 
 SPARK_POINTS = 100
 OPEN_SHOWN = 50
+CHART_SIGNALS_SHOWN = 20
 
 
 def _active_units(user, **filters):
@@ -154,7 +155,10 @@ def _chart_page(request, chart, *, baseline_form=None, rules_form=None):
         "rule_groups": _rule_groups(chart, rules_form) if may_switch else None,
         "rules_form": rules_form,
         "edge_cases": EDGE_CASES,
-        "signals": with_ack_forms(user, selectors.signal_list(user=user).filter(chart=chart)[:50]),
+        "signals": with_ack_forms(
+            user, selectors.signal_list(user=user).filter(chart=chart)[:CHART_SIGNALS_SHOWN]
+        ),
+        "all_signals_url": f"{reverse('regrind:signals')}?line={chart.unit.line_id}",
         "history": (
             history_for(instance=chart, user=user)
             if user.has_perm("audit.view_auditentry")

@@ -59,8 +59,13 @@ def signal_ack(request, pk):
         done = run(
             request,
             form,
-            lambda data: signal_acknowledge(user=user, signal=signal, note=data["note"]),
-            success_message=_("Signal acknowledged: %(rule)s on %(unit)s.")
+            lambda data: signal_acknowledge(
+                user=user,
+                signal=signal,
+                note=data["note"],
+                with_earlier=data.get("with_earlier", False),
+            ),
+            success_message=_("Signals acknowledged: %(rule)s on %(unit)s.")
             % {"rule": rule_label(signal.rule), "unit": signal.chart.unit.code},
         )
         if done is not None:
