@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -67,3 +68,32 @@ def test_revisions_reproduce_and_final_is_frozen(plant, user, settings):
     ranking_finalize(user=user, ranking=second)
     with pytest.raises(InvalidInput):
         ranking_compute(user=user, month=MONTH)
+
+
+def test_sums_over_time_slices_add_up_to_the_whole_month(plant, user):
+    from django.db import connection
+
+    from partnerdesk.regrind.services.ranking import (
+        _slice_sums,
+        _slices,
+        merge_sums,
+        month_bounds,
+    )
+
+    rows = [("M1", local(DAY, 8, i), "", "", 18 + i % 9) for i in range(40)]
+    rows += [("M2", local(DAY, 15, i), "", "", 20 + i % 3) for i in range(30)]
+    feed(user, rows)
+    start, end = month_bounds(MONTH)
+
+    def adapt(pair):
+        return [connection.ops.adapt_datetimefield_value(v) for v in pair]
+
+    whole = merge_sums([_slice_sums(adapt((start, end)))])
+    cuts = [start, local(DAY, 8, 20), local(DAY, 12), local(DAY, 15, 10), end]
+    sliced = merge_sums([_slice_sums(adapt(pair)) for pair in itertools.pairwise(cuts)])
+    as_dict = {row[:3]: row[3:] for row in whole}
+    assert {row[:3] for row in sliced} == set(as_dict) and len(as_dict) == 2
+    for row in sliced:
+        assert row[3:] == pytest.approx(as_dict[row[:3]])
+    assert sum(r[3] for r in whole) == 70
+    assert len(_slices(start, end, 3)) == 3

@@ -45,6 +45,18 @@ def ratios(
     )
 
 
+def values(unit_id: int, *, start, end) -> np.ndarray:
+    """Just the ratios of the unit from ``start`` to ``end`` (inclusive), in time order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ratio FROM regrind_reading WHERE unit_id = %s AND taken_at >= %s "
+            "AND taken_at <= %s ORDER BY taken_at",
+            [unit_id, _adapt(start), _adapt(end)],
+        )
+        rows = cursor.fetchall()
+    return np.fromiter((row[0] for row in rows), dtype=float, count=len(rows))
+
+
 def last_ratios(unit_id: int, *, until: datetime.datetime, count: int):
     """The ``count`` readings up to and including ``until``, in time order."""
     if count <= 0:

@@ -5,7 +5,7 @@ import datetime
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from partnerdesk.audit.models import AuditAction
@@ -15,7 +15,7 @@ from partnerdesk.core.services import require_perm
 from partnerdesk.regrind import series
 from partnerdesk.regrind.choices import ChartKind
 from partnerdesk.regrind.engines import spc
-from partnerdesk.regrind.models import ControlChart, ControlLimits, Reading, RegrindProduct
+from partnerdesk.regrind.models import ControlChart, ControlLimits, ProductRun, RegrindProduct
 from partnerdesk.regrind.rule_labels import DISPERSION_RULE, formula
 
 MIN_BASELINE_POINTS = 20
@@ -71,17 +71,16 @@ def chart_update(*, user, chart, rules=None, is_active=None) -> ControlChart:
     return chart
 
 
-def _spec(unit_id: int, start, end) -> RegrindProduct | None:
-    """The product most of the baseline's readings were made of."""
-    top = (
-        Reading.objects.filter(unit_id=unit_id, taken_at__range=(start, end))
-        .exclude(product=None)
-        .values("product_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "product_id")
+def _spec(chart: ControlChart, end) -> RegrindProduct | None:
+    """The product running on the unit's line at the end of the baseline."""
+    run = (
+        ProductRun.objects.filter(line_id=chart.unit.line_id, starts_at__lte=end)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=end))
+        .select_related("product")
+        .order_by("-starts_at")
         .first()
     )
-    return None if top is None else RegrindProduct.objects.get(pk=top["product_id"])
+    return run.product if run else None
 
 
 def explain(limits: spc.Limits, values, rules: list[str], product) -> dict:
@@ -130,7 +129,7 @@ def chart_set_baseline(
     require_perm(user, "regrind.add_controllimits")
     if start >= end:
         raise _invalid("end", _("The baseline must end after it starts."))
-    _ids, values = series.ratios(chart.unit_id, start=start, end=end)
+    values = series.values(chart.unit_id, start=start, end=end)
     size = chart.subgroup_size
     points = len(values) // size
     if points < MIN_BASELINE_POINTS:
@@ -150,7 +149,7 @@ def chart_set_baseline(
         raise _invalid(
             "start", _("The baseline readings do not vary; limits cannot be set from them.")
         )
-    explanation = explain(limits, values, chart.rules, _spec(chart.unit_id, start, end))
+    explanation = explain(limits, values, chart.rules, _spec(chart, end))
     with transaction.atomic():
         chart = ControlChart.objects.select_for_update().get(pk=chart.pk)
         version = (chart.limit_versions.aggregate(v=Max("version"))["v"] or 0) + 1

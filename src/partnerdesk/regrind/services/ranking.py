@@ -24,7 +24,10 @@ explained; the final revision is the incentives module's evidence.
 """
 
 import datetime
+import itertools
+import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -51,43 +54,94 @@ def _invalid(field: str, message: str) -> InvalidInput:
 D2 = 1.128
 MIN_READINGS = 100
 
+# One pass over the month's readings. The specification is read once per product (a
+# materialised CTE), and readings without a team or a product come out as their own groups,
+# counted as unassigned.
 _SUMS = """
+WITH spec AS MATERIALIZED (
+  SELECT id,
+    CAST(target_ratio AS DOUBLE PRECISION) AS target,
+    CASE WHEN target_ratio - tolerance < 0 THEN 0
+      ELSE CAST(target_ratio - tolerance AS DOUBLE PRECISION) END AS lsl,
+    CASE WHEN target_ratio + tolerance > max_ratio THEN CAST(max_ratio AS DOUBLE PRECISION)
+      ELSE CAST(target_ratio + tolerance AS DOUBLE PRECISION) END AS usl,
+    CAST(max_ratio AS DOUBLE PRECISION) AS maximum,
+    CAST(nominal_batch_kg AS DOUBLE PRECISION) AS nominal
+  FROM regrind_regrindproduct
+)
 SELECT r.team_id, r.line_id, r.product_id,
   COUNT(*),
-  SUM(CASE WHEN r.ratio >= {lsl} AND r.ratio <= {usl} THEN 1 ELSE 0 END),
-  SUM(r.ratio - {target}),
-  SUM(ABS(r.ratio - {target})),
+  SUM(CASE WHEN r.ratio >= s.lsl AND r.ratio <= s.usl THEN 1 ELSE 0 END),
+  SUM(ABS(r.ratio - s.target)),
   SUM(r.ratio),
-  SUM(r.ratio * r.ratio),
   SUM(r.moving_range),
   COUNT(r.moving_range),
-  SUM(CASE WHEN r.ratio < {target} THEN ({target} - r.ratio) * {mass} ELSE 0 END) / 100.0,
-  SUM(CASE WHEN r.ratio > {maximum} THEN (r.ratio - {maximum}) * {mass} ELSE 0 END) / 100.0,
-  SUM(CASE WHEN r.ratio > {maximum} THEN 1 ELSE 0 END)
+  SUM(CASE WHEN r.ratio < s.target
+    THEN (s.target - r.ratio) * COALESCE(r.regrind_kg + r.virgin_kg, s.nominal) ELSE 0 END),
+  SUM(CASE WHEN r.ratio > s.maximum
+    THEN (r.ratio - s.maximum) * COALESCE(r.regrind_kg + r.virgin_kg, s.nominal) ELSE 0 END),
+  SUM(CASE WHEN r.ratio > s.maximum THEN 1 ELSE 0 END)
 FROM regrind_reading r
-JOIN regrind_regrindproduct p ON p.id = r.product_id
-WHERE r.taken_at >= %s AND r.taken_at < %s AND r.team_id IS NOT NULL
+LEFT JOIN spec s ON s.id = r.product_id
+WHERE r.taken_at >= %s AND r.taken_at < %s
 GROUP BY r.team_id, r.line_id, r.product_id
 """
 
 
-def _real(column: str) -> str:
-    return f"CAST({column} AS DOUBLE PRECISION)"
+def _slice_sums(bounds: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMS, bounds)
+        return cursor.fetchall()
 
 
-def _sums_sql() -> str:
-    target, tolerance, maximum = (
-        _real("p.target_ratio"),
-        _real("p.tolerance"),
-        _real("p.max_ratio"),
-    )
-    lsl = f"(CASE WHEN {target} - {tolerance} < 0 THEN 0 ELSE {target} - {tolerance} END)"
-    usl = (
-        f"(CASE WHEN {target} + {tolerance} > {maximum} THEN {maximum} "
-        f"ELSE {target} + {tolerance} END)"
-    )
-    mass = f"COALESCE(r.regrind_kg + r.virgin_kg, {_real('p.nominal_batch_kg')})"
-    return _SUMS.format(lsl=lsl, usl=usl, target=target, maximum=maximum, mass=mass)
+def _slices(start, end, parts: int) -> list[tuple]:
+    step = (end - start) / parts
+    edges = [start + step * k for k in range(parts)] + [end]
+    return list(itertools.pairwise(edges))
+
+
+def _sums(start, end) -> list[tuple]:
+    """The month's grouped sums. Outside a transaction the month is cut into one time slice per
+    CPU, summed on as many connections at once (the database works on them in parallel), and
+    the slices' sums are added; inside one (a test, a caller's transaction) other connections
+    would not see its rows, so it is one query."""
+    parts = 1 if connection.in_atomic_block else max(1, min(os.cpu_count() or 1, 4))
+    slices = [
+        [connection.ops.adapt_datetimefield_value(v) for v in pair]
+        for pair in _slices(start, end, parts)
+    ]
+    if parts == 1:
+        results = [_slice_sums(bounds) for bounds in slices]
+    else:
+        with ThreadPoolExecutor(parts, thread_name_prefix="ranking") as pool:
+            results = list(pool.map(_in_own_connection, slices))
+    return merge_sums(results)
+
+
+def merge_sums(results: list[list[tuple]]) -> list[tuple]:
+    """Add up the grouped sums of several slices (every column after the group key is a sum or
+    a count; an empty SUM is NULL)."""
+    merged: dict[tuple, list] = {}
+    for rows in results:
+        for row in rows:
+            key, values = row[:3], list(row[3:])
+            if key in merged:
+                merged[key] = [
+                    a if b is None else (b if a is None else a + b)
+                    for a, b in zip(merged[key], values, strict=True)
+                ]
+            else:
+                merged[key] = values
+    return [(*key, *values) for key, values in merged.items()]
+
+
+def _in_own_connection(bounds: list) -> list[tuple]:
+    from django.db import connections
+
+    try:
+        return _slice_sums(bounds)
+    finally:
+        connections.close_all()
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -102,31 +156,17 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 
 
 def _group_figures(row, product: RegrindProduct) -> dict:
-    (
-        _team,
-        line_id,
-        _product,
-        n,
-        within,
-        dev,
-        absdev,
-        sx,
-        _sxx,
-        smr,
-        nmr,
-        virgin_kg,
-        risk_kg,
-        above,
-    ) = row
+    _team, line_id, _product, n, within, absdev, sx, smr, nmr, under, over, above = row
     mean = sx / n
     lsl, usl = float(product.lsl), float(product.usl)
     sigma = (smr / nmr) / D2 if nmr else None
     cpk = min(usl - mean, mean - lsl) / (3 * sigma) if sigma else None
+    virgin_kg, risk_kg = (under or 0.0) / 100.0, (over or 0.0) / 100.0
     virgin_cost = quantize(
-        Decimal(str(virgin_kg or 0)) * (product.virgin_price_per_kg - product.regrind_price_per_kg),
+        Decimal(str(virgin_kg)) * (product.virgin_price_per_kg - product.regrind_price_per_kg),
         product.currency,
     )
-    risk_cost = quantize(Decimal(str(risk_kg or 0)) * product.risk_cost_per_kg, product.currency)
+    risk_cost = quantize(Decimal(str(risk_kg)) * product.risk_cost_per_kg, product.currency)
     return {
         "line_id": line_id,
         "product": product.code,
@@ -136,14 +176,14 @@ def _group_figures(row, product: RegrindProduct) -> dict:
         "max": float(product.max_ratio),
         "readings": n,
         "within": within,
-        "sum_deviation": dev,
+        "sum_deviation": sx - n * float(product.target_ratio),
         "sum_abs_deviation": absdev,
         "mean": mean,
         "mean_moving_range": smr / nmr if nmr else None,
         "sigma_within": sigma,
         "cpk": cpk,
-        "virgin_kg": virgin_kg or 0.0,
-        "risk_kg": risk_kg or 0.0,
+        "virgin_kg": virgin_kg,
+        "risk_kg": risk_kg,
         "above_max": above,
         "virgin_cost": str(virgin_cost),
         "risk_cost": str(risk_cost),
@@ -199,16 +239,10 @@ def _compute(*, actor, month: datetime.date, min_readings: int) -> PrecisionRank
         raise _invalid("min_readings", _("At least one reading is needed to rank a team."))
     month = month.replace(day=1)
     start, end = month_bounds(month)
-    bounds = [connection.ops.adapt_datetimefield_value(v) for v in (start, end)]
-    with connection.cursor() as cursor:
-        cursor.execute(_sums_sql(), bounds)
-        rows = cursor.fetchall()
-        cursor.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN team_id IS NULL OR product_id IS NULL THEN 1 "
-            "ELSE 0 END) FROM regrind_reading WHERE taken_at >= %s AND taken_at < %s",
-            bounds,
-        )
-        total, unassigned = cursor.fetchone()
+    everything = _sums(start, end)
+    total = sum(r[3] for r in everything)
+    unassigned = sum(r[3] for r in everything if r[0] is None or r[2] is None)
+    rows = [r for r in everything if r[0] is not None and r[2] is not None]
     products = RegrindProduct.objects.in_bulk({r[2] for r in rows})
     by_team: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
