@@ -248,6 +248,8 @@ def test_every_scheduled_job_names_a_real_task():
         "prune-document-uploads",
         "quality-daily",
         "eightd-overdue",
+        "regrind-monitor",
+        "regrind-ranking",
         "prune-task-results",
     ]
     for job in SCHEDULE:

@@ -182,3 +182,32 @@ def test_needs_permission(plant, make_user):
 
     with pytest.raises(Forbidden):
         ingest(make_user("finance"), GOOD)
+
+
+def test_a_file_that_turns_bad_midway_fails_and_keeps_what_came_before(plant, user):
+    # The header block reads 64 KB; 3,000 lines of about 36 bytes go past it.
+    good = "".join(f"M1,2026-03-02 08:{k // 60:02d}:{k % 60:02d},,,,20\n" for k in range(3000))
+    text = "machine,timestamp,batch,regrind_kg,virgin_kg,ratio\n" + good
+    data = text.encode() + b"M1,2026-03-02 09:00:00,\xff\xfe,,,20\n"
+    with pytest.raises(InvalidInput) as caught:
+        readings_ingest_csv(
+            user=user, stream=io.BytesIO(data), filename="x.csv", now=NOW, chunk_bytes=4096
+        )
+    assert "not UTF-8 text (line 3002)" in str(caught.value)
+    failed = ReadingIngest.objects.get()
+    assert failed.status == "failed" and "line 3002" in failed.message
+    # The chunks before the bad line were committed (a resend stores the rest).
+    assert 1000 < Reading.objects.count() < 3000
+
+
+def test_an_unexpected_failure_marks_the_ingest_failed(plant, user, monkeypatch):
+    from partnerdesk.regrind.services import ingest as service
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(service, "insert_rows", broken)
+    with pytest.raises(OSError):
+        ingest(user, GOOD)
+    failed = ReadingIngest.objects.get()
+    assert failed.status == "failed" and failed.message == "OSError: disk full"

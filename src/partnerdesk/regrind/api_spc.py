@@ -28,6 +28,7 @@ from partnerdesk.regrind.schemas_spc import (
     ChartOut,
     ChartPatch,
     CsvIngestIn,
+    DosingReadingsIn,
     IngestDetailOut,
     IngestOut,
     IngestResultOut,
@@ -36,7 +37,6 @@ from partnerdesk.regrind.schemas_spc import (
     RankingComputeIn,
     RankingDetailOut,
     RankingOut,
-    ReadingsIn,
     SignalOut,
     WindowIn,
 )
@@ -72,7 +72,7 @@ def _result(user, ingest) -> dict:
 
 
 @router.post("/readings", response={200: IngestResultOut, **ERRORS}, summary="Post readings")
-def post_readings(request, payload: ReadingsIn):
+def post_readings(request, payload: DosingReadingsIn):
     """A dosing machine's readings (up to 50,000 per post). Each row is stored, recognised as
     stored before (a resend), or refused with its reasons; ``strict`` stores nothing when any
     row is refused. The control charts of the units are checked after the post."""

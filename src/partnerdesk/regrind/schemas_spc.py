@@ -29,7 +29,7 @@ Rule = Annotated[str, StringConstraints(min_length=1, max_length=4)]
 # --- readings and ingests ----------------------------------------------------------------------
 
 
-class ReadingIn(InputSchema):
+class DosingReadingIn(InputSchema):
     machine: Loose = Field(None, description="Machine id of the dosing unit")
     timestamp: Loose = Field(
         None, description="YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset (+08:00)"
@@ -40,8 +40,8 @@ class ReadingIn(InputSchema):
     ratio: Loose = Field(None, description="Percent of regrind; or give both masses")
 
 
-class ReadingsIn(InputSchema):
-    readings: list[ReadingIn] = Field(..., min_length=1, max_length=MAX_POST_ROWS)
+class DosingReadingsIn(InputSchema):
+    readings: list[DosingReadingIn] = Field(..., min_length=1, max_length=MAX_POST_ROWS)
     strict: bool = Field(False, description="All or nothing: store nothing if a row is refused")
 
 

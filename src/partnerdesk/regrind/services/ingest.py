@@ -14,6 +14,7 @@ a reading earlier than the unit's latest one is refused as out of order unless i
 already. After commit the units' control charts are checked (``tasks.monitor_units``).
 """
 
+import contextlib
 import datetime
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -347,12 +348,27 @@ def _ingest(*, user, source, filename, frames_factory, strict, check_only, now) 
         ingest.finished_at = timezone.now()
         ingest.save()
         raise InvalidInput(ingest.message, fields={"file": [ingest.message]}) from exc
+    except Exception as exc:
+        # Whatever else stopped it (the database, the disk): the ingest says so instead of
+        # looking as if it were still running; what earlier chunks stored stays stored.
+        _mark_failed(ingest, exc)
+        raise
     with transaction.atomic():
         _flush_rejections(ingest, tally)
         _save_progress(ingest, tally, IngestStatus.DONE)
     if tally.units:
         _after_commit(sorted(tally.units))
     return ingest
+
+
+def _mark_failed(ingest: ReadingIngest, exc: Exception) -> None:
+    # A broken transaction may refuse even this; the original error is the one to raise.
+    with contextlib.suppress(Exception):
+        ReadingIngest.objects.filter(pk=ingest.pk).update(
+            status=IngestStatus.FAILED,
+            message=f"{type(exc).__name__}: {exc}"[:1000],
+            finished_at=timezone.now(),
+        )
 
 
 def _after_commit(unit_ids: list[int]) -> None:
