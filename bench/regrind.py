@@ -182,7 +182,6 @@ def floor_insert(rows_table: str, total: int) -> float:
 
 
 def spc_bench(user, unit, points: int) -> tuple[float, float]:
-    from django.conf import settings
     from django.db import connection, transaction
 
     from partnerdesk.regrind.models import ReadingIngest
@@ -227,7 +226,6 @@ def spc_bench(user, unit, points: int) -> tuple[float, float]:
     analysis = median_seconds(
         lambda: chart_analysis(chart, start=start, end=end, last=points), repeat=3
     )
-    assert settings  # the settings module is configured by the harness
     return baseline, analysis
 
 

@@ -154,7 +154,7 @@ def check(raw: pl.DataFrame, *, units: pl.DataFrame, tz: str, now: datetime.date
         virgin_given.alias("g_virgin"),
         ratio_given.alias("g_ratio"),
         pl.col("batch").fill_null("").str.strip_chars().alias("batch_v"),
-    ).join(units.rename({"code": "code"}), on="code", how="left", coalesce=True)
+    ).join(units, on="code", how="left", coalesce=True)
     masses = pl.col("g_regrind") & pl.col("g_virgin")
     total = pl.col("regrind_kg_v") + pl.col("virgin_kg_v")
     computed = pl.when(total > 0).then(pl.col("regrind_kg_v") / total * 100.0)
