@@ -273,6 +273,10 @@ def ui_pks(objects: SimpleNamespace) -> dict:
 
 
 def api_ids(objects: SimpleNamespace, key: str) -> dict:
+    """The ids of a regrind operation ``key`` (all of them for an empty key); none for other
+    operations: ``line_id`` also names a receipt line in finance's paths."""
+    if key and " /regrind/" not in key:
+        return {}
     r = objects.regrind
     return {
         "line_id": r.line.pk,
