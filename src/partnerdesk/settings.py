@@ -137,6 +137,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+# The page cache of a bulk operation's connection while it runs (``core.bulk``), in KB.
+SQLITE_BULK_CACHE_KB = env_int("SQLITE_BULK_CACHE_KB", 2 << 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security -----------------------------------------------------------------

@@ -417,7 +417,7 @@ def match_invoices(
     exceptions = (
         pl.concat(parts)
         .cast(EXCEPTIONS_SCHEMA)
-        .sort("invoice_id", "invoice_line_id", "type")
+        .sort("invoice_id", "invoice_line_id", "type", maintain_order=True)
         .collect()
     )
     ranked = exceptions.select(

@@ -76,12 +76,11 @@ def _settled(batch) -> pl.DataFrame:
     )
 
 
-def keep_queue(batch, run, result, invoices: pl.DataFrame) -> tuple[int, int]:
-    """Write the run's exceptions into the queue; returns (opened, cleared)."""
+def keep_queue(batch, run, exceptions: pl.DataFrame, invoices: pl.DataFrame) -> tuple[int, int]:
+    """Write the run's exceptions (``EXCEPTIONS_SCHEMA``) into the queue; returns (opened,
+    cleared)."""
     found = (
-        result.exceptions.join(
-            invoices.select("invoice_id", "currency"), on="invoice_id", how="left"
-        )
+        exceptions.join(invoices.select("invoice_id", "currency"), on="invoice_id", how="left")
         .with_columns(
             fingerprint=pl.concat_str(
                 [
